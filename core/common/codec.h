@@ -1,0 +1,131 @@
+/* Wire frames of protocol rtm.1 (docs/protocol.md): encoding with msgpack-c and a bounded,
+ * zero-copy decoder that treats every byte as hostile. Shared by librtm and rtmd.
+ * No I/O, no threads, no allocation while decoding. */
+#ifndef RTM_COMMON_CODEC_H
+#define RTM_COMMON_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define RTM_PROTOCOL_NAME    "rtm.1" /* WebSocket subprotocol */
+#define RTM_PROTOCOL_VERSION 1       /* the "version" field of LOGIN and its result */
+
+/* Decoder limits: a WebSocket message, one frame in it, the entries of one list, and the
+ * nesting depth of any value (a frame is array > map > list: depth 3). */
+#define RTM_WIRE_MAX_MESSAGE (256 * 1024)
+#define RTM_WIRE_MAX_FRAME   (64 * 1024)
+#define RTM_WIRE_MAX_LIST    1024
+#define RTM_WIRE_MAX_DEPTH   4
+
+/* Frame types. 1-63: client to server; 64-127: server to client. Gaps are kept for the later
+ * parts of the protocol (channels 16-31, presence/attributes 32-47, invitations 48-63). */
+typedef enum rtm_frame_type {
+    RTM_FRAME_LOGIN = 1,        /* request: version, app_id, user, [token] */
+    RTM_FRAME_LOGOUT = 2,       /* request */
+    RTM_FRAME_RENEW_TOKEN = 3,  /* request: token */
+    RTM_FRAME_SEND_PEER = 4,    /* request: user (receiver), mtype, [text], [data], [flags] */
+    RTM_FRAME_QUERY_ONLINE = 5, /* request: users */
+    RTM_FRAME_DELIVERY_ACK = 6, /* id 0: mid (the receiver has a PEER_MESSAGE) */
+
+    RTM_FRAME_RESULT = 64,       /* reply, echoes id: err, [errmsg], per-request fields */
+    RTM_FRAME_PEER_MESSAGE = 65, /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
+    RTM_FRAME_SESSION_END = 66,  /* push: reason (rtm_connection_change_reason_t), [errmsg] */
+    RTM_FRAME_ERROR = 67,        /* push or reply: err, errmsg (the frame could not be served) */
+} rtm_frame_type_t;
+
+/* Field keys of a frame's body map. Each key has one msgpack type (docs/protocol.md). */
+typedef enum rtm_field {
+    RTM_K_VERSION = 1, /* uint */
+    RTM_K_APP_ID = 2,  /* str */
+    RTM_K_TOKEN = 3,   /* str */
+    RTM_K_USER = 4,    /* str: a user id */
+    RTM_K_ERR = 5,     /* uint: rtm_err_t */
+    RTM_K_REASON = 6,  /* uint: rtm_connection_change_reason_t */
+    RTM_K_ERRMSG = 7,  /* str: a sentence */
+    RTM_K_MTYPE = 8,   /* uint: rtm_message_type_t */
+    RTM_K_TEXT = 9,    /* str: text, or a raw message's description */
+    RTM_K_DATA = 10,   /* bin: a raw message's bytes */
+    RTM_K_FLAGS = 11,  /* uint: send flags */
+    RTM_K_TS = 12,     /* int: server time, ms since the epoch */
+    RTM_K_MID = 13,    /* uint: server-assigned message id */
+    RTM_K_OFFLINE = 14, /* bool */
+    RTM_K_USERS = 15,  /* array of str */
+    RTM_K_STATES = 16, /* array of uint, parallel to users */
+    RTM_K__COUNT
+} rtm_field_t;
+
+/* A borrowed byte range (not NUL-terminated). */
+typedef struct rtm_bytes {
+    const char *ptr;
+    size_t len;
+} rtm_bytes_t;
+
+/* One frame. On decode every pointer borrows from the input buffer or the decoder; on encode
+ * from the caller. `fields` has bit (1u << key) set for each field present. */
+typedef struct rtm_frame {
+    uint32_t type;
+    uint64_t id;
+    uint32_t fields;
+    uint64_t version, err, reason, mtype, flags, mid;
+    int64_t ts;
+    bool offline;
+    rtm_bytes_t app_id, token, user, errmsg, text, data;
+    size_t n_users;
+    const rtm_bytes_t *users;
+    size_t n_states;
+    const uint32_t *states;
+} rtm_frame_t;
+
+/* Scratch space for decoded lists; one per decoding thread (about 20 KB). */
+typedef struct rtm_decoder {
+    rtm_bytes_t users[RTM_WIRE_MAX_LIST];
+    uint32_t states[RTM_WIRE_MAX_LIST];
+} rtm_decoder_t;
+
+typedef enum rtm_decode_status {
+    RTM_DECODE_OK = 0,
+    RTM_DECODE_BAD_FRAME = 1, /* a well-formed value that is no valid frame: skipped; type and
+                                 id are set when they could be read (else 0) */
+    RTM_DECODE_BROKEN = 2,    /* not msgpack, truncated or over a limit: the rest of the
+                                 message cannot be read */
+} rtm_decode_status_t;
+
+static inline bool rtm_frame_has(const rtm_frame_t *f, rtm_field_t key)
+{
+    return (f->fields >> key) & 1u;
+}
+
+/* A zeroed frame of the given type and id. */
+void rtm_frame_init(rtm_frame_t *f, uint32_t type, uint64_t id);
+/* Setters mark the field present. Strings and bytes are borrowed until the frame is encoded. */
+void rtm_frame_set_uint(rtm_frame_t *f, rtm_field_t key, uint64_t v);
+void rtm_frame_set_int(rtm_frame_t *f, rtm_field_t key, int64_t v);
+void rtm_frame_set_bool(rtm_frame_t *f, rtm_field_t key, bool v);
+void rtm_frame_set_bytes(rtm_frame_t *f, rtm_field_t key, const void *p, size_t len);
+void rtm_frame_set_str(rtm_frame_t *f, rtm_field_t key, const char *s); /* NUL-terminated */
+void rtm_frame_set_users(rtm_frame_t *f, const rtm_bytes_t *users, size_t n);
+void rtm_frame_set_states(rtm_frame_t *f, const uint32_t *states, size_t n);
+
+/* Appends the msgpack encoding of f to out. Returns false when out of memory (out keeps what
+ * it had). */
+bool rtm_frame_encode(rtm_buf_t *out, const rtm_frame_t *f);
+
+/* Decodes the frame that starts at buf[*off] (buf holds len bytes, one WebSocket message).
+ * On OK and BAD_FRAME, *off moves past the frame; on BROKEN it is unchanged. *why (may be
+ * NULL) receives a static sentence for BAD_FRAME and BROKEN. Checks: msgpack well-formedness,
+ * the limits above, the shape [uint type, uint id, map], the type of every known field,
+ * the fields each known frame type requires; unknown field keys are skipped, unknown frame
+ * types are BAD_FRAME. */
+rtm_decode_status_t rtm_frame_decode(rtm_decoder_t *d, const uint8_t *buf, size_t len,
+                                     size_t *off, rtm_frame_t *out, const char **why);
+
+/* True for the types a client may send, and for those a server may send. */
+bool rtm_frame_type_from_client(uint32_t type);
+bool rtm_frame_type_from_server(uint32_t type);
+/* "LOGIN", "RESULT", ...; "UNKNOWN" otherwise. */
+const char *rtm_frame_type_name(uint32_t type);
+
+#endif
