@@ -30,30 +30,31 @@ typedef enum rtm_frame_type {
     RTM_FRAME_QUERY_ONLINE = 5, /* request: users */
     RTM_FRAME_DELIVERY_ACK = 6, /* id 0: mid (the receiver has a PEER_MESSAGE) */
 
-    RTM_FRAME_RESULT = 64,       /* reply, echoes id: err, [errmsg], per-request fields */
-    RTM_FRAME_PEER_MESSAGE = 65, /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
-    RTM_FRAME_SESSION_END = 66,  /* push: reason (rtm_connection_change_reason_t), [errmsg] */
-    RTM_FRAME_ERROR = 67,        /* push or reply: err, errmsg (the frame could not be served) */
+    RTM_FRAME_RESULT = 64, /* reply, echoes id: err, [errmsg], per-request fields */
+    RTM_FRAME_PEER_MESSAGE =
+        65,                     /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
+    RTM_FRAME_SESSION_END = 66, /* push: reason (rtm_connection_change_reason_t), [errmsg] */
+    RTM_FRAME_ERROR = 67,       /* push or reply: err, errmsg (the frame could not be served) */
 } rtm_frame_type_t;
 
 /* Field keys of a frame's body map. Each key has one msgpack type (docs/protocol.md). */
 typedef enum rtm_field {
-    RTM_K_VERSION = 1, /* uint */
-    RTM_K_APP_ID = 2,  /* str */
-    RTM_K_TOKEN = 3,   /* str */
-    RTM_K_USER = 4,    /* str: a user id */
-    RTM_K_ERR = 5,     /* uint: rtm_err_t */
-    RTM_K_REASON = 6,  /* uint: rtm_connection_change_reason_t */
-    RTM_K_ERRMSG = 7,  /* str: a sentence */
-    RTM_K_MTYPE = 8,   /* uint: rtm_message_type_t */
-    RTM_K_TEXT = 9,    /* str: text, or a raw message's description */
-    RTM_K_DATA = 10,   /* bin: a raw message's bytes */
-    RTM_K_FLAGS = 11,  /* uint: send flags */
-    RTM_K_TS = 12,     /* int: server time, ms since the epoch */
-    RTM_K_MID = 13,    /* uint: server-assigned message id */
+    RTM_K_VERSION = 1,  /* uint */
+    RTM_K_APP_ID = 2,   /* str */
+    RTM_K_TOKEN = 3,    /* str */
+    RTM_K_USER = 4,     /* str: a user id */
+    RTM_K_ERR = 5,      /* uint: rtm_err_t */
+    RTM_K_REASON = 6,   /* uint: rtm_connection_change_reason_t */
+    RTM_K_ERRMSG = 7,   /* str: a sentence */
+    RTM_K_MTYPE = 8,    /* uint: rtm_message_type_t */
+    RTM_K_TEXT = 9,     /* str: text, or a raw message's description */
+    RTM_K_DATA = 10,    /* bin: a raw message's bytes */
+    RTM_K_FLAGS = 11,   /* uint: send flags */
+    RTM_K_TS = 12,      /* int: server time, ms since the epoch */
+    RTM_K_MID = 13,     /* uint: server-assigned message id */
     RTM_K_OFFLINE = 14, /* bool */
-    RTM_K_USERS = 15,  /* array of str */
-    RTM_K_STATES = 16, /* array of uint, parallel to users */
+    RTM_K_USERS = 15,   /* array of str */
+    RTM_K_STATES = 16,  /* array of uint, parallel to users */
     RTM_K__COUNT
 } rtm_field_t;
 
@@ -119,8 +120,8 @@ bool rtm_frame_encode(rtm_buf_t *out, const rtm_frame_t *f);
  * the limits above, the shape [uint type, uint id, map], the type of every known field,
  * the fields each known frame type requires; unknown field keys are skipped, unknown frame
  * types are BAD_FRAME. */
-rtm_decode_status_t rtm_frame_decode(rtm_decoder_t *d, const uint8_t *buf, size_t len,
-                                     size_t *off, rtm_frame_t *out, const char **why);
+rtm_decode_status_t rtm_frame_decode(rtm_decoder_t *d, const uint8_t *buf, size_t len, size_t *off,
+                                     rtm_frame_t *out, const char **why);
 
 /* True for the types a client may send, and for those a server may send. */
 bool rtm_frame_type_from_client(uint32_t type);

@@ -1,0 +1,610 @@
+/* rtm.1 frames: msgpack-c's packer for encoding, a bounded cursor for decoding.
+ * The decoder never allocates and never reads past the bytes it was given; every length and
+ * count is checked against what is actually left before it is used. */
+#include "codec.h"
+
+#include <msgpack.h>
+#include <string.h>
+
+/* ---- field table -------------------------------------------------------------------- */
+
+enum field_kind { FK_UINT, FK_INT, FK_BOOL, FK_STR, FK_BIN, FK_STR_LIST, FK_UINT_LIST };
+
+static const enum field_kind field_kinds[RTM_K__COUNT] = {
+    [RTM_K_VERSION] = FK_UINT,     [RTM_K_APP_ID] = FK_STR,   [RTM_K_TOKEN] = FK_STR,
+    [RTM_K_USER] = FK_STR,         [RTM_K_ERR] = FK_UINT,     [RTM_K_REASON] = FK_UINT,
+    [RTM_K_ERRMSG] = FK_STR,       [RTM_K_MTYPE] = FK_UINT,   [RTM_K_TEXT] = FK_STR,
+    [RTM_K_DATA] = FK_BIN,         [RTM_K_FLAGS] = FK_UINT,   [RTM_K_TS] = FK_INT,
+    [RTM_K_MID] = FK_UINT,         [RTM_K_OFFLINE] = FK_BOOL, [RTM_K_USERS] = FK_STR_LIST,
+    [RTM_K_STATES] = FK_UINT_LIST,
+};
+
+#define F(k) (1u << (k))
+
+struct frame_rule {
+    const char *name;
+    uint32_t required;
+    bool from_client;
+    bool needs_id; /* a request: id must not be 0 */
+};
+
+static const struct frame_rule *frame_rule(uint32_t type)
+{
+    static const struct frame_rule rules[] = {
+        [RTM_FRAME_LOGIN] = {"LOGIN", F(RTM_K_VERSION) | F(RTM_K_APP_ID) | F(RTM_K_USER), true,
+                             true},
+        [RTM_FRAME_LOGOUT] = {"LOGOUT", 0, true, true},
+        [RTM_FRAME_RENEW_TOKEN] = {"RENEW_TOKEN", F(RTM_K_TOKEN), true, true},
+        [RTM_FRAME_SEND_PEER] = {"SEND_PEER", F(RTM_K_USER) | F(RTM_K_MTYPE), true, true},
+        [RTM_FRAME_QUERY_ONLINE] = {"QUERY_ONLINE", F(RTM_K_USERS), true, true},
+        [RTM_FRAME_DELIVERY_ACK] = {"DELIVERY_ACK", F(RTM_K_MID), true, false},
+        [RTM_FRAME_RESULT] = {"RESULT", F(RTM_K_ERR), false, true},
+        [RTM_FRAME_PEER_MESSAGE] = {"PEER_MESSAGE",
+                                    F(RTM_K_USER) | F(RTM_K_MID) | F(RTM_K_TS) | F(RTM_K_MTYPE),
+                                    false, false},
+        [RTM_FRAME_SESSION_END] = {"SESSION_END", F(RTM_K_REASON), false, false},
+        [RTM_FRAME_ERROR] = {"ERROR", F(RTM_K_ERR), false, false},
+    };
+    if (type >= sizeof(rules) / sizeof(rules[0]) || !rules[type].name)
+        return NULL;
+    return &rules[type];
+}
+
+bool rtm_frame_type_from_client(uint32_t type)
+{
+    const struct frame_rule *r = frame_rule(type);
+    return r && r->from_client;
+}
+
+bool rtm_frame_type_from_server(uint32_t type)
+{
+    const struct frame_rule *r = frame_rule(type);
+    return r && !r->from_client;
+}
+
+const char *rtm_frame_type_name(uint32_t type)
+{
+    const struct frame_rule *r = frame_rule(type);
+    return r ? r->name : "UNKNOWN";
+}
+
+/* ---- frame building ----------------------------------------------------------------- */
+
+void rtm_frame_init(rtm_frame_t *f, uint32_t type, uint64_t id)
+{
+    memset(f, 0, sizeof(*f));
+    f->type = type;
+    f->id = id;
+}
+
+void rtm_frame_set_uint(rtm_frame_t *f, rtm_field_t key, uint64_t v)
+{
+    switch (key) {
+    case RTM_K_VERSION:
+        f->version = v;
+        break;
+    case RTM_K_ERR:
+        f->err = v;
+        break;
+    case RTM_K_REASON:
+        f->reason = v;
+        break;
+    case RTM_K_MTYPE:
+        f->mtype = v;
+        break;
+    case RTM_K_FLAGS:
+        f->flags = v;
+        break;
+    case RTM_K_MID:
+        f->mid = v;
+        break;
+    default:
+        return;
+    }
+    f->fields |= F(key);
+}
+
+void rtm_frame_set_int(rtm_frame_t *f, rtm_field_t key, int64_t v)
+{
+    if (key != RTM_K_TS)
+        return;
+    f->ts = v;
+    f->fields |= F(key);
+}
+
+void rtm_frame_set_bool(rtm_frame_t *f, rtm_field_t key, bool v)
+{
+    if (key != RTM_K_OFFLINE)
+        return;
+    f->offline = v;
+    f->fields |= F(key);
+}
+
+static rtm_bytes_t *bytes_field(rtm_frame_t *f, rtm_field_t key)
+{
+    switch (key) {
+    case RTM_K_APP_ID:
+        return &f->app_id;
+    case RTM_K_TOKEN:
+        return &f->token;
+    case RTM_K_USER:
+        return &f->user;
+    case RTM_K_ERRMSG:
+        return &f->errmsg;
+    case RTM_K_TEXT:
+        return &f->text;
+    case RTM_K_DATA:
+        return &f->data;
+    default:
+        return NULL;
+    }
+}
+
+void rtm_frame_set_bytes(rtm_frame_t *f, rtm_field_t key, const void *p, size_t len)
+{
+    rtm_bytes_t *b = bytes_field(f, key);
+    if (!b)
+        return;
+    b->ptr = p;
+    b->len = len;
+    f->fields |= F(key);
+}
+
+void rtm_frame_set_str(rtm_frame_t *f, rtm_field_t key, const char *s)
+{
+    rtm_frame_set_bytes(f, key, s, s ? strlen(s) : 0);
+}
+
+void rtm_frame_set_users(rtm_frame_t *f, const rtm_bytes_t *users, size_t n)
+{
+    f->users = users;
+    f->n_users = n;
+    f->fields |= F(RTM_K_USERS);
+}
+
+void rtm_frame_set_states(rtm_frame_t *f, const uint32_t *states, size_t n)
+{
+    f->states = states;
+    f->n_states = n;
+    f->fields |= F(RTM_K_STATES);
+}
+
+/* ---- encoding ----------------------------------------------------------------------- */
+
+static int buf_write(void *data, const char *p, size_t n)
+{
+    return rtm_buf_append(data, p, n) ? 0 : -1;
+}
+
+static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
+{
+    int rc = msgpack_pack_uint32(pk, (uint32_t)key);
+    switch (field_kinds[key]) {
+    case FK_UINT: {
+        uint64_t v = key == RTM_K_VERSION  ? f->version
+                     : key == RTM_K_ERR    ? f->err
+                     : key == RTM_K_REASON ? f->reason
+                     : key == RTM_K_MTYPE  ? f->mtype
+                     : key == RTM_K_FLAGS  ? f->flags
+                                           : f->mid;
+        rc |= msgpack_pack_uint64(pk, v);
+        break;
+    }
+    case FK_INT:
+        rc |= msgpack_pack_int64(pk, f->ts);
+        break;
+    case FK_BOOL:
+        rc |= f->offline ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+        break;
+    case FK_STR:
+    case FK_BIN: {
+        const rtm_bytes_t *b = bytes_field((rtm_frame_t *)f, key);
+        if (b->len > UINT32_MAX)
+            return -1;
+        if (field_kinds[key] == FK_STR)
+            rc |= msgpack_pack_str_with_body(pk, b->ptr, b->len);
+        else
+            rc |= msgpack_pack_bin_with_body(pk, b->ptr, b->len);
+        break;
+    }
+    case FK_STR_LIST:
+        if (f->n_users > UINT32_MAX)
+            return -1;
+        rc |= msgpack_pack_array(pk, f->n_users);
+        for (size_t i = 0; i < f->n_users && rc == 0; i++)
+            rc |= msgpack_pack_str_with_body(pk, f->users[i].ptr, f->users[i].len);
+        break;
+    case FK_UINT_LIST:
+        if (f->n_states > UINT32_MAX)
+            return -1;
+        rc |= msgpack_pack_array(pk, f->n_states);
+        for (size_t i = 0; i < f->n_states && rc == 0; i++)
+            rc |= msgpack_pack_uint32(pk, f->states[i]);
+        break;
+    }
+    return rc;
+}
+
+bool rtm_frame_encode(rtm_buf_t *out, const rtm_frame_t *f)
+{
+    size_t before = out->len;
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, out, buf_write);
+    uint32_t nfields = 0;
+    for (int k = 1; k < RTM_K__COUNT; k++)
+        nfields += rtm_frame_has(f, (rtm_field_t)k);
+    int rc = msgpack_pack_array(&pk, 3);
+    rc |= msgpack_pack_uint32(&pk, f->type);
+    rc |= msgpack_pack_uint64(&pk, f->id);
+    rc |= msgpack_pack_map(&pk, nfields);
+    for (int k = 1; k < RTM_K__COUNT && rc == 0; k++)
+        if (rtm_frame_has(f, (rtm_field_t)k))
+            rc |= pack_field(&pk, f, (rtm_field_t)k);
+    if (rc != 0) {
+        out->len = before;
+        return false;
+    }
+    return true;
+}
+
+/* ---- bounded msgpack reader --------------------------------------------------------- */
+
+typedef struct cursor {
+    const uint8_t *p, *end;
+} cursor_t;
+
+enum mp_kind {
+    MP_NIL,
+    MP_BOOL,
+    MP_UINT,
+    MP_INT,
+    MP_FLOAT,
+    MP_STR,
+    MP_BIN,
+    MP_ARRAY,
+    MP_MAP,
+    MP_EXT
+};
+
+typedef struct mp_value {
+    enum mp_kind kind;
+    uint64_t u;      /* UINT, and the bits of a non-negative INT */
+    int64_t i;       /* INT (negative) */
+    bool b;          /* BOOL */
+    const char *ptr; /* STR, BIN, EXT payload */
+    uint64_t len;    /* STR/BIN/EXT bytes, ARRAY/MAP entries */
+} mp_value_t;
+
+static bool take(cursor_t *c, size_t n, const uint8_t **out)
+{
+    if ((size_t)(c->end - c->p) < n)
+        return false;
+    *out = c->p;
+    c->p += n;
+    return true;
+}
+
+static bool read_be(cursor_t *c, size_t n, uint64_t *v)
+{
+    const uint8_t *p;
+    if (!take(c, n, &p))
+        return false;
+    *v = 0;
+    for (size_t i = 0; i < n; i++)
+        *v = (*v << 8) | p[i];
+    return true;
+}
+
+static bool read_payload(cursor_t *c, mp_value_t *v, enum mp_kind kind, uint64_t len)
+{
+    const uint8_t *p;
+    if (len > (uint64_t)(c->end - c->p) || !take(c, (size_t)len, &p))
+        return false;
+    v->kind = kind;
+    v->ptr = (const char *)p;
+    v->len = len;
+    return true;
+}
+
+static bool read_sized(cursor_t *c, mp_value_t *v, enum mp_kind kind, size_t width)
+{
+    uint64_t len;
+    return read_be(c, width, &len) && read_payload(c, v, kind, len);
+}
+
+static bool read_count(cursor_t *c, mp_value_t *v, enum mp_kind kind, uint64_t n, uint64_t per)
+{
+    /* Every entry needs at least one byte per element: a count the remaining input cannot
+     * hold is refused before anyone loops over it. */
+    if (n > (uint64_t)(c->end - c->p) / per)
+        return false;
+    v->kind = kind;
+    v->len = n;
+    return true;
+}
+
+/* Reads one value's header; scalars and byte strings completely, arrays and maps as a count
+ * whose entries follow. */
+static bool mp_read(cursor_t *c, mp_value_t *v)
+{
+    const uint8_t *p;
+    uint64_t x;
+    if (!take(c, 1, &p))
+        return false;
+    uint8_t t = *p;
+    memset(v, 0, sizeof(*v));
+    if (t <= 0x7f) {
+        v->kind = MP_UINT;
+        v->u = t;
+        return true;
+    }
+    if (t >= 0xe0) {
+        v->kind = MP_INT;
+        v->i = (int8_t)t;
+        return true;
+    }
+    if ((t & 0xf0) == 0x80)
+        return read_count(c, v, MP_MAP, t & 0x0f, 2);
+    if ((t & 0xf0) == 0x90)
+        return read_count(c, v, MP_ARRAY, t & 0x0f, 1);
+    if ((t & 0xe0) == 0xa0)
+        return read_payload(c, v, MP_STR, t & 0x1f);
+    switch (t) {
+    case 0xc0:
+        v->kind = MP_NIL;
+        return true;
+    case 0xc2:
+    case 0xc3:
+        v->kind = MP_BOOL;
+        v->b = t == 0xc3;
+        return true;
+    case 0xc4:
+        return read_sized(c, v, MP_BIN, 1);
+    case 0xc5:
+        return read_sized(c, v, MP_BIN, 2);
+    case 0xc6:
+        return read_sized(c, v, MP_BIN, 4);
+    case 0xc7:
+    case 0xc8:
+    case 0xc9:
+        if (!read_be(c, (size_t)1 << (t - 0xc7), &x) || !take(c, 1, &p))
+            return false;
+        return read_payload(c, v, MP_EXT, x);
+    case 0xca:
+        v->kind = MP_FLOAT;
+        return read_be(c, 4, &x);
+    case 0xcb:
+        v->kind = MP_FLOAT;
+        return read_be(c, 8, &x);
+    case 0xcc:
+    case 0xcd:
+    case 0xce:
+    case 0xcf:
+        v->kind = MP_UINT;
+        return read_be(c, (size_t)1 << (t - 0xcc), &v->u);
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: {
+        size_t w = (size_t)1 << (t - 0xd0);
+        if (!read_be(c, w, &x))
+            return false;
+        v->kind = MP_INT;
+        /* sign-extend the w-byte big-endian value */
+        v->i = w == 8 ? (int64_t)x
+                      : (int64_t)(x ^ (1ull << (w * 8 - 1))) - (int64_t)(1ull << (w * 8 - 1));
+        if (v->i >= 0) {
+            v->kind = MP_UINT;
+            v->u = (uint64_t)v->i;
+        }
+        return true;
+    }
+    case 0xd4:
+    case 0xd5:
+    case 0xd6:
+    case 0xd7:
+    case 0xd8:
+        if (!take(c, 1, &p))
+            return false;
+        return read_payload(c, v, MP_EXT, (uint64_t)1 << (t - 0xd4));
+    case 0xd9:
+        return read_sized(c, v, MP_STR, 1);
+    case 0xda:
+        return read_sized(c, v, MP_STR, 2);
+    case 0xdb:
+        return read_sized(c, v, MP_STR, 4);
+    case 0xdc:
+    case 0xdd:
+        return read_be(c, t == 0xdc ? 2 : 4, &x) && read_count(c, v, MP_ARRAY, x, 1);
+    case 0xde:
+    case 0xdf:
+        return read_be(c, t == 0xde ? 2 : 4, &x) && read_count(c, v, MP_MAP, x, 2);
+    default:
+        return false; /* 0xc1 is never used */
+    }
+}
+
+/* Skips one complete value found at container depth `depth` (the frame's own array is 1),
+ * refusing containers nested deeper than RTM_WIRE_MAX_DEPTH. */
+static bool mp_skip(cursor_t *c, int depth)
+{
+    mp_value_t v;
+    if (!mp_read(c, &v))
+        return false;
+    if (v.kind != MP_ARRAY && v.kind != MP_MAP)
+        return true;
+    if (depth > RTM_WIRE_MAX_DEPTH)
+        return false;
+    uint64_t n = v.kind == MP_MAP ? v.len * 2 : v.len;
+    for (uint64_t i = 0; i < n; i++)
+        if (!mp_skip(c, depth + 1))
+            return false;
+    return true;
+}
+
+/* ---- frame decoding ----------------------------------------------------------------- */
+
+static bool decode_field(rtm_decoder_t *d, cursor_t *c, rtm_frame_t *f, rtm_field_t key,
+                         const char **why)
+{
+    mp_value_t v;
+    if (!mp_read(c, &v))
+        return false;
+    switch (field_kinds[key]) {
+    case FK_UINT:
+        if (v.kind != MP_UINT) {
+            *why = "a field that must be an unsigned integer is not";
+            return false;
+        }
+        rtm_frame_set_uint(f, key, v.u);
+        return true;
+    case FK_INT:
+        if (v.kind != MP_UINT && v.kind != MP_INT) {
+            *why = "a field that must be an integer is not";
+            return false;
+        }
+        if (v.kind == MP_UINT && v.u > INT64_MAX) {
+            *why = "an integer field is out of range";
+            return false;
+        }
+        rtm_frame_set_int(f, key, v.kind == MP_UINT ? (int64_t)v.u : v.i);
+        return true;
+    case FK_BOOL:
+        if (v.kind != MP_BOOL) {
+            *why = "a field that must be a boolean is not";
+            return false;
+        }
+        rtm_frame_set_bool(f, key, v.b);
+        return true;
+    case FK_STR:
+    case FK_BIN:
+        if (v.kind != (field_kinds[key] == FK_STR ? MP_STR : MP_BIN)) {
+            *why = field_kinds[key] == FK_STR ? "a field that must be a string is not"
+                                              : "a field that must be binary is not";
+            return false;
+        }
+        rtm_frame_set_bytes(f, key, v.ptr, (size_t)v.len);
+        return true;
+    case FK_STR_LIST:
+    case FK_UINT_LIST:
+        if (v.kind != MP_ARRAY) {
+            *why = "a field that must be a list is not";
+            return false;
+        }
+        if (v.len > RTM_WIRE_MAX_LIST) {
+            *why = "a list has too many entries";
+            return false;
+        }
+        for (uint64_t i = 0; i < v.len; i++) {
+            mp_value_t e;
+            if (!mp_read(c, &e))
+                return false;
+            if (field_kinds[key] == FK_STR_LIST && e.kind == MP_STR) {
+                d->users[i].ptr = e.ptr;
+                d->users[i].len = (size_t)e.len;
+            } else if (field_kinds[key] == FK_UINT_LIST && e.kind == MP_UINT && e.u <= UINT32_MAX) {
+                d->states[i] = (uint32_t)e.u;
+            } else {
+                *why = "a list entry has the wrong type";
+                return false;
+            }
+        }
+        if (field_kinds[key] == FK_STR_LIST)
+            rtm_frame_set_users(f, d->users, (size_t)v.len);
+        else
+            rtm_frame_set_states(f, d->states, (size_t)v.len);
+        return true;
+    }
+    return false;
+}
+
+static rtm_decode_status_t decode_body(rtm_decoder_t *d, cursor_t *c, rtm_frame_t *out,
+                                       const char **why)
+{
+    mp_value_t v;
+    if (!mp_read(c, &v) || v.kind != MP_ARRAY || v.len != 3) {
+        *why = "a frame must be an array of type, id and body";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    if (!mp_read(c, &v) || v.kind != MP_UINT || v.u > UINT32_MAX) {
+        *why = "the frame type must be an unsigned integer";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    out->type = (uint32_t)v.u;
+    if (!mp_read(c, &v) || v.kind != MP_UINT) {
+        *why = "the frame id must be an unsigned integer";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    out->id = v.u;
+    if (!mp_read(c, &v) || v.kind != MP_MAP) {
+        *why = "the frame body must be a map";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    uint64_t n = v.len;
+    for (uint64_t i = 0; i < n; i++) {
+        mp_value_t k;
+        if (!mp_read(c, &k) || k.kind != MP_UINT) {
+            *why = "a body key must be an unsigned integer";
+            return RTM_DECODE_BAD_FRAME;
+        }
+        if (k.u == 0 || k.u >= RTM_K__COUNT) {
+            if (!mp_skip(c, 2)) /* unknown key: skipped for forward compatibility */
+                return RTM_DECODE_BAD_FRAME;
+            continue;
+        }
+        *why = "a body field is malformed";
+        if (!decode_field(d, c, out, (rtm_field_t)k.u, why))
+            return RTM_DECODE_BAD_FRAME;
+    }
+    const struct frame_rule *rule = frame_rule(out->type);
+    if (!rule) {
+        *why = "unknown frame type";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    if ((out->fields & rule->required) != rule->required) {
+        *why = "the frame lacks a required field";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    if (rule->needs_id && out->id == 0) {
+        *why = "a request must carry a non-zero id";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    if ((out->fields & F(RTM_K_STATES)) &&
+        (!(out->fields & F(RTM_K_USERS)) || out->n_states != out->n_users)) {
+        *why = "states must pair up with users";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    return RTM_DECODE_OK;
+}
+
+rtm_decode_status_t rtm_frame_decode(rtm_decoder_t *d, const uint8_t *buf, size_t len, size_t *off,
+                                     rtm_frame_t *out, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    *why = NULL;
+    rtm_frame_init(out, 0, 0);
+    if (!buf || *off >= len || len > RTM_WIRE_MAX_MESSAGE) {
+        *why = len > RTM_WIRE_MAX_MESSAGE ? "the message is too large" : "no frame to read";
+        return RTM_DECODE_BROKEN;
+    }
+    /* First find where the frame ends (this validates the msgpack structure), then read it
+     * within exactly those bytes. */
+    cursor_t extent = {buf + *off, buf + len};
+    if (!mp_skip(&extent, 1)) {
+        *why = "the frame is not well-formed msgpack, is truncated or nests too deep";
+        return RTM_DECODE_BROKEN;
+    }
+    size_t frame_len = (size_t)(extent.p - (buf + *off));
+    cursor_t c = {buf + *off, extent.p};
+    *off += frame_len;
+    if (frame_len > RTM_WIRE_MAX_FRAME) {
+        *why = "the frame is too large";
+        return RTM_DECODE_BAD_FRAME;
+    }
+    rtm_decode_status_t st = decode_body(d, &c, out, why);
+    if (st == RTM_DECODE_OK)
+        *why = NULL;
+    return st;
+}
