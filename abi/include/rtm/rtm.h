@@ -256,8 +256,7 @@ RTM_API void rtm_client_free(rtm_client_t *client);
 /* Changes log.* and request.timeout_ms on a live client (new requests use the new timeout).
  * Other known keys: RTM_ERR_INVALID_STATE; unknown keys or bad values:
  * RTM_ERR_INVALID_ARGUMENT. */
-RTM_API rtm_err_t rtm_client_set_option(rtm_client_t *client, const char *key,
-                                        const char *value);
+RTM_API rtm_err_t rtm_client_set_option(rtm_client_t *client, const char *key, const char *value);
 /* A sentence about the latest synchronous failure on this client as seen by the calling
  * thread ("" when none). Borrowed: valid until the next call on this client from this
  * thread. */
@@ -333,15 +332,15 @@ RTM_API int rtm_message_is_offline(const rtm_message_t *message);
  * RTM_ERR_INVALID_ARGUMENT (NULL, unknown flag bit), RTM_ERR_INVALID_USER_ID,
  * RTM_ERR_NOT_LOGGED_IN. The message is copied; the caller keeps it. */
 RTM_API rtm_err_t rtm_client_send_message_to_peer(rtm_client_t *client, const char *peer_id,
-                                                  const rtm_message_t *message,
-                                                  uint32_t send_flags, uint64_t *request_id);
+                                                  const rtm_message_t *message, uint32_t send_flags,
+                                                  uint64_t *request_id);
 /* Asks for the online state of 1-256 peers (RTM_ERR_EXCEED_LIMIT above 256;
  * RTM_ERR_INVALID_ARGUMENT for NULL or 0; RTM_ERR_INVALID_USER_ID for a bad id in the list).
  * QUERY_PEERS_ONLINE_STATUS_RESULT follows with one entry per distinct peer
  * (rtm_event_peer_id / rtm_event_peer_state: ONLINE or OFFLINE). */
 RTM_API rtm_err_t rtm_client_query_peers_online_status(rtm_client_t *client,
-                                                       const char *const *peer_ids,
-                                                       size_t count, uint64_t *request_id);
+                                                       const char *const *peer_ids, size_t count,
+                                                       uint64_t *request_id);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Events                                                                                    */
@@ -387,9 +386,8 @@ RTM_API const char *rtm_event_user_at(const rtm_event_t *event, size_t i);
  * app_certificate are 32 hexadecimal characters each (RTM_ERR_INVALID_ARGUMENT otherwise);
  * user_id follows the id rules (RTM_ERR_INVALID_USER_ID). Free the result with
  * rtm_string_free. */
-RTM_API char *rtm_token_build(const char *app_id, const char *app_certificate,
-                              const char *user_id, uint32_t expire_ts, uint32_t salt,
-                              uint32_t issue_ts, rtm_err_t *err);
+RTM_API char *rtm_token_build(const char *app_id, const char *app_certificate, const char *user_id,
+                              uint32_t expire_ts, uint32_t salt, uint32_t issue_ts, rtm_err_t *err);
 /* Frees a string returned by librtm. NULL is a no-op. */
 RTM_API void rtm_string_free(char *s);
 

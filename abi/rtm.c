@@ -1,0 +1,368 @@
+/* The exported entry points of librtm: argument and handle checks, error sentences, then a
+ * call into core/client. No logic of its own beyond checking. */
+#include "rtm/rtm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "config.h"
+#include "event.h"
+#include "message.h"
+#include "rules.h"
+
+#define RETURN_ERR(c, code, ...)                                                                   \
+    do {                                                                                           \
+        if (c)                                                                                     \
+            client_set_error((c), __VA_ARGS__);                                                    \
+        return (code);                                                                             \
+    } while (0)
+
+static void set_err(rtm_err_t *err, rtm_err_t v)
+{
+    if (err)
+        *err = v;
+}
+
+/* ---- library ------------------------------------------------------------------------- */
+
+RTM_API uint32_t rtm_version(void)
+{
+    return ((uint32_t)RTM_VERSION_MAJOR << 16) | ((uint32_t)RTM_VERSION_MINOR << 8) |
+           RTM_VERSION_PATCH;
+}
+
+RTM_API const char *rtm_version_string(void)
+{
+    return "1.0.0";
+}
+
+/* ---- configuration ------------------------------------------------------------------- */
+
+RTM_API rtm_config_t *rtm_config_new(void)
+{
+    rtm_config_t *c = malloc(sizeof(*c));
+    if (c)
+        rtm_config_defaults(c);
+    return c;
+}
+
+RTM_API rtm_err_t rtm_config_set(rtm_config_t *config, const char *key, const char *value)
+{
+    const char *why;
+    if (!config || !key || !value)
+        return RTM_ERR_INVALID_ARGUMENT;
+    return rtm_config_apply(config, key, value, &why);
+}
+
+RTM_API void rtm_config_free(rtm_config_t *config)
+{
+    if (!config)
+        return;
+    rtm_config_release(config);
+    free(config);
+}
+
+/* ---- client -------------------------------------------------------------------------- */
+
+RTM_API rtm_client_t *rtm_client_new(const char *app_id, const rtm_config_t *config, rtm_err_t *err)
+{
+    struct rtm_config defaults;
+    const char *why;
+    rtm_err_t e;
+    if (!app_id || !*app_id) {
+        set_err(err, RTM_ERR_INVALID_APP_ID);
+        return NULL;
+    }
+    if (!config) {
+        rtm_config_defaults(&defaults);
+        config = &defaults;
+    }
+    rtm_client_t *c = client_create(app_id, config, &e, &why);
+    set_err(err, e);
+    return c;
+}
+
+RTM_API void rtm_client_free(rtm_client_t *client)
+{
+    if (client)
+        client_destroy(client);
+}
+
+RTM_API rtm_err_t rtm_client_set_option(rtm_client_t *client, const char *key, const char *value)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (!key || !value)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "key and value must not be NULL");
+    return client_set_option(client, key, value);
+}
+
+RTM_API const char *rtm_client_last_error(const rtm_client_t *client)
+{
+    static _Thread_local char copy[sizeof(((rtm_client_t *)0)->last_error)];
+    if (!client)
+        return "the client is NULL";
+    rtm_client_t *c = (rtm_client_t *)client;
+    pthread_mutex_lock(&c->lock);
+    memcpy(copy, c->last_error, sizeof(copy));
+    pthread_mutex_unlock(&c->lock);
+    return copy;
+}
+
+RTM_API rtm_err_t rtm_client_login(rtm_client_t *client, const char *token, const char *user_id,
+                                   uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (!user_id)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "user_id must not be NULL");
+    if (!rtm_id_valid_cstr(user_id))
+        RETURN_ERR(client, RTM_ERR_INVALID_USER_ID,
+                   "user id '%.80s' breaks the id rules (1-64 bytes of the allowed characters, "
+                   "no leading space, not \"null\")",
+                   user_id);
+    if (token && strnlen(token, RTM_TOKEN_MAX_BYTES + 1) > RTM_TOKEN_MAX_BYTES)
+        RETURN_ERR(client, RTM_ERR_INVALID_TOKEN, "the token is longer than %d bytes",
+                   RTM_TOKEN_MAX_BYTES);
+    return client_login(client, token, user_id, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_logout(rtm_client_t *client, uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    return client_logout(client, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_renew_token(rtm_client_t *client, const char *token,
+                                         uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (!token || !*token)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "token must not be NULL or empty");
+    if (strnlen(token, RTM_TOKEN_MAX_BYTES + 1) > RTM_TOKEN_MAX_BYTES)
+        RETURN_ERR(client, RTM_ERR_INVALID_TOKEN, "the token is longer than %d bytes",
+                   RTM_TOKEN_MAX_BYTES);
+    return client_renew_token(client, token, request_id);
+}
+
+RTM_API rtm_connection_state_t rtm_client_connection_state(const rtm_client_t *client)
+{
+    return client ? client_state((rtm_client_t *)client) : (rtm_connection_state_t)0;
+}
+
+RTM_API rtm_event_t *rtm_client_poll(rtm_client_t *client, int timeout_ms)
+{
+    return client ? client_poll(client, timeout_ms) : NULL;
+}
+
+RTM_API int rtm_client_event_fd(const rtm_client_t *client)
+{
+    return client ? rtm_eq_fd(&((rtm_client_t *)client)->events) : -1;
+}
+
+RTM_API rtm_err_t rtm_client_wakeup(rtm_client_t *client)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_eq_wakeup(&client->events);
+    return RTM_OK;
+}
+
+/* ---- messages ------------------------------------------------------------------------ */
+
+RTM_API rtm_message_t *rtm_message_new_text(const char *text, rtm_err_t *err)
+{
+    if (!text) {
+        set_err(err, RTM_ERR_INVALID_ARGUMENT);
+        return NULL;
+    }
+    size_t len = strnlen(text, RTM_MESSAGE_MAX_BYTES + 1);
+    if (len > RTM_MESSAGE_MAX_BYTES || !rtm_utf8_valid(text, len)) {
+        set_err(err, RTM_ERR_INVALID_MESSAGE);
+        return NULL;
+    }
+    rtm_message_t *m = rtm_message_build(RTM_MESSAGE_TYPE_TEXT, text, len, NULL, 0);
+    set_err(err, m ? RTM_OK : RTM_ERR_NO_MEMORY);
+    return m;
+}
+
+RTM_API rtm_message_t *rtm_message_new_raw(const void *data, size_t len, const char *description,
+                                           rtm_err_t *err)
+{
+    if (!data && len) {
+        set_err(err, RTM_ERR_INVALID_ARGUMENT);
+        return NULL;
+    }
+    size_t dlen = description ? strnlen(description, RTM_MESSAGE_MAX_BYTES + 1) : 0;
+    if (len > RTM_MESSAGE_MAX_BYTES || dlen > RTM_MESSAGE_MAX_BYTES - len ||
+        !rtm_utf8_valid(description ? description : "", dlen)) {
+        set_err(err, RTM_ERR_INVALID_MESSAGE);
+        return NULL;
+    }
+    rtm_message_t *m = rtm_message_build(RTM_MESSAGE_TYPE_RAW, description, dlen, data, len);
+    set_err(err, m ? RTM_OK : RTM_ERR_NO_MEMORY);
+    return m;
+}
+
+RTM_API void rtm_message_free(rtm_message_t *message)
+{
+    free(message);
+}
+
+RTM_API rtm_message_type_t rtm_message_type(const rtm_message_t *message)
+{
+    return message ? message->type : RTM_MESSAGE_TYPE_UNDEFINED;
+}
+
+RTM_API const char *rtm_message_text(const rtm_message_t *message)
+{
+    return message ? message->text : NULL;
+}
+
+RTM_API const void *rtm_message_data(const rtm_message_t *message, size_t *len)
+{
+    if (len)
+        *len = message ? message->data_len : 0;
+    return message ? message->data : NULL;
+}
+
+RTM_API uint64_t rtm_message_id(const rtm_message_t *message)
+{
+    return message ? message->id : 0;
+}
+
+RTM_API int64_t rtm_message_server_ts_ms(const rtm_message_t *message)
+{
+    return message ? message->server_ts_ms : 0;
+}
+
+RTM_API int rtm_message_is_offline(const rtm_message_t *message)
+{
+    return message ? message->offline : 0;
+}
+
+/* ---- peer messages and presence ------------------------------------------------------- */
+
+RTM_API rtm_err_t rtm_client_send_message_to_peer(rtm_client_t *client, const char *peer_id,
+                                                  const rtm_message_t *message, uint32_t send_flags,
+                                                  uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (!peer_id || !message)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "peer_id and message must not be NULL");
+    if (!rtm_id_valid_cstr(peer_id))
+        RETURN_ERR(client, RTM_ERR_INVALID_USER_ID, "peer id '%.80s' breaks the id rules", peer_id);
+    if (send_flags & ~RTM_SEND_OFFLINE)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "unknown send flag bits 0x%x",
+                   send_flags & ~RTM_SEND_OFFLINE);
+    return client_send_peer(client, peer_id, message, send_flags, request_id);
+}
+
+/* Checks a list of ids for a call that takes 1..max of them. */
+static rtm_err_t check_id_list(rtm_client_t *c, const char *const *ids, size_t count, size_t max,
+                               const char *what)
+{
+    if (!ids || count == 0)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "the %s list must not be NULL or empty", what);
+    if (count > max)
+        RETURN_ERR(c, RTM_ERR_EXCEED_LIMIT, "at most %zu %ss per call, got %zu", max, what, count);
+    for (size_t i = 0; i < count; i++) {
+        if (!ids[i])
+            RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "%s %zu of the list is NULL", what, i);
+        if (!rtm_id_valid_cstr(ids[i]))
+            RETURN_ERR(c, RTM_ERR_INVALID_USER_ID, "%s id '%.80s' breaks the id rules", what,
+                       ids[i]);
+    }
+    return RTM_OK;
+}
+
+RTM_API rtm_err_t rtm_client_query_peers_online_status(rtm_client_t *client,
+                                                       const char *const *peer_ids, size_t count,
+                                                       uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_id_list(client, peer_ids, count, RTM_QUERY_PEERS_MAX, "peer");
+    return err ? err : client_query_online(client, peer_ids, count, request_id);
+}
+
+/* ---- events -------------------------------------------------------------------------- */
+
+RTM_API void rtm_event_free(rtm_event_t *event)
+{
+    rtm_event_destroy(event);
+}
+
+RTM_API rtm_event_type_t rtm_event_type(const rtm_event_t *event)
+{
+    return event ? event->type : (rtm_event_type_t)0;
+}
+
+RTM_API uint64_t rtm_event_request_id(const rtm_event_t *event)
+{
+    return event ? event->request_id : 0;
+}
+
+RTM_API rtm_err_t rtm_event_error(const rtm_event_t *event)
+{
+    return event ? event->err : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API const char *rtm_event_channel_id(const rtm_event_t *event)
+{
+    return event ? event->channel_id : NULL;
+}
+
+RTM_API const char *rtm_event_user_id(const rtm_event_t *event)
+{
+    return event ? event->user_id : NULL;
+}
+
+RTM_API const rtm_message_t *rtm_event_message(const rtm_event_t *event)
+{
+    return event ? event->message : NULL;
+}
+
+RTM_API rtm_connection_state_t rtm_event_connection_state(const rtm_event_t *event)
+{
+    return event ? event->state : (rtm_connection_state_t)0;
+}
+
+RTM_API rtm_connection_change_reason_t rtm_event_connection_reason(const rtm_event_t *event)
+{
+    return event ? event->reason : (rtm_connection_change_reason_t)0;
+}
+
+RTM_API int rtm_event_member_count(const rtm_event_t *event)
+{
+    return event ? event->member_count : 0;
+}
+
+RTM_API size_t rtm_event_peer_count(const rtm_event_t *event)
+{
+    return event ? event->n_peers : 0;
+}
+
+RTM_API const char *rtm_event_peer_id(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_peers ? event->peer_ids[i] : NULL;
+}
+
+RTM_API rtm_peer_online_state_t rtm_event_peer_state(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_peers ? event->peer_states[i] : RTM_PEER_ONLINE_STATE_OFFLINE;
+}
+
+RTM_API size_t rtm_event_user_count(const rtm_event_t *event)
+{
+    return event ? event->n_users : 0;
+}
+
+RTM_API const char *rtm_event_user_at(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_users ? event->users[i] : NULL;
+}

@@ -1,0 +1,838 @@
+/* Client state machine, requests and frame handling (see client.h).
+ * Application threads and the I/O thread meet here under the client's lock; this file never
+ * calls libwebsockets (io_thread.c does) and never blocks while holding the lock. */
+#include "client.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "event.h"
+#include "io_thread.h"
+#include "message.h"
+#include "rules.h"
+
+#define DEFAULT_URL "ws://127.0.0.1:9090"
+
+/* ---- outbound queue ----------------------------------------------------------------- */
+
+static void outq_reset(rtm_outq_t *q)
+{
+    rtm_buf_clear(&q->bytes);
+    q->head = 0;
+    q->n_ends = q->first_end = 0;
+}
+
+static bool outq_empty(const rtm_outq_t *q)
+{
+    return q->first_end == q->n_ends;
+}
+
+/* Appends one encoded frame; false when out of memory. */
+static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f)
+{
+    if (q->first_end > 0 && q->first_end == q->n_ends) /* all sent: start over */
+        outq_reset(q);
+    if (q->n_ends == q->cap_ends) {
+        size_t cap = q->cap_ends ? q->cap_ends * 2 : 16;
+        size_t *e = realloc(q->ends, cap * sizeof(*e));
+        if (!e)
+            return false;
+        q->ends = e;
+        q->cap_ends = cap;
+    }
+    if (!rtm_frame_encode(&q->bytes, f))
+        return false;
+    q->ends[q->n_ends++] = q->bytes.len;
+    return true;
+}
+
+static size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap)
+{
+    size_t k = q->first_end;
+    if (k == q->n_ends)
+        return 0;
+    /* whole frames only; at least one even when it alone exceeds cap */
+    size_t end = q->ends[k++];
+    while (k < q->n_ends && q->ends[k] - q->head <= cap)
+        end = q->ends[k++];
+    size_t n = end - q->head;
+    memcpy(dst, rtm_buf_data(&q->bytes) + q->head, n);
+    q->head = end;
+    q->first_end = k;
+    if (k == q->n_ends)
+        outq_reset(q);
+    else if (q->head > q->bytes.len / 2 && q->head > 65536) {
+        /* compact: keep the unsent tail at the front */
+        size_t rest = q->bytes.len - q->head;
+        memmove(rtm_buf_data(&q->bytes), rtm_buf_data(&q->bytes) + q->head, rest);
+        for (size_t i = k; i < q->n_ends; i++)
+            q->ends[i - k] = q->ends[i] - q->head;
+        q->n_ends -= k;
+        q->first_end = 0;
+        q->bytes.len = rest;
+        q->head = 0;
+    }
+    return n;
+}
+
+/* ---- helpers (lock held) ------------------------------------------------------------ */
+
+void client_set_error(rtm_client_t *c, const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(&c->lock);
+    va_start(ap, fmt);
+    vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+    va_end(ap);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void set_error_locked(rtm_client_t *c, const char *msg)
+{
+    snprintf(c->last_error, sizeof(c->last_error), "%s", msg);
+}
+
+static void push_event(rtm_client_t *c, rtm_event_t *e)
+{
+    if (!e) {
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: an event was lost");
+        return;
+    }
+    rtm_eq_push(&c->events, e);
+}
+
+static void change_state(rtm_client_t *c, rtm_connection_state_t state,
+                         rtm_connection_change_reason_t reason)
+{
+    c->state = state;
+    rtm_log(&c->log, RTM_LOG_INFO, "state %d reason %d", (int)state, (int)reason);
+    rtm_event_t *e = rtm_event_new(RTM_EVENT_CONNECTION_STATE_CHANGED);
+    if (e) {
+        e->state = state;
+        e->reason = reason;
+    }
+    push_event(c, e);
+}
+
+static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type, int64_t timeout_ms)
+{
+    rtm_request_t *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->id = c->next_request_id++;
+    r->result_type = result_type;
+    r->deadline_ms = rtm_now_mono_ms() + timeout_ms;
+    if (!rtm_hm_put_u64(&c->pending, r->id, r)) {
+        free(r);
+        c->next_request_id--;
+        return NULL;
+    }
+    r->prev = c->pending_tail;
+    if (c->pending_tail)
+        c->pending_tail->next = r;
+    else
+        c->pending_head = r;
+    c->pending_tail = r;
+    return r;
+}
+
+static void request_unlink(rtm_client_t *c, rtm_request_t *r)
+{
+    rtm_hm_del_u64(&c->pending, r->id);
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        c->pending_head = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    else
+        c->pending_tail = r->prev;
+}
+
+/* Ends request r with err: its result event is queued (unless e is given pre-built). */
+static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, rtm_event_t *e)
+{
+    request_unlink(c, r);
+    if (!e)
+        e = rtm_event_new(r->result_type);
+    if (e) {
+        e->request_id = r->id;
+        e->err = err;
+    }
+    if (r->id == c->login_req)
+        c->login_req = 0;
+    if (r->id == c->logout_req)
+        c->logout_req = 0;
+    push_event(c, e);
+    free(r);
+}
+
+/* Completes every pending request but `keep` with err, oldest first. */
+static void fail_pending(rtm_client_t *c, rtm_err_t err, uint64_t keep)
+{
+    rtm_request_t *r = c->pending_head;
+    while (r) {
+        rtm_request_t *next = r->next;
+        if (r->id != keep)
+            request_complete(c, r, err, NULL);
+        r = next;
+    }
+}
+
+static void clear_session(rtm_client_t *c)
+{
+    outq_reset(&c->outq);
+    c->session_live = false;
+    c->login_sent = false;
+    c->logging_out = false;
+    free(c->token);
+    c->token = NULL;
+}
+
+static void finish_logout(rtm_client_t *c)
+{
+    uint64_t logout_req = c->logout_req;
+    change_state(c, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGOUT);
+    fail_pending(c, RTM_ERR_CLOSED, logout_req);
+    rtm_request_t *r = rtm_hm_get_u64(&c->pending, logout_req);
+    if (r)
+        request_complete(c, r, RTM_OK, NULL);
+    clear_session(c);
+    c->want_close = true;
+    c->want_connect = false;
+}
+
+/* The login of this login call (not a reconnect) failed. */
+static void fail_login(rtm_client_t *c, rtm_err_t err, rtm_connection_change_reason_t reason)
+{
+    uint64_t login_req = c->login_req;
+    change_state(c, RTM_CONNECTION_STATE_DISCONNECTED, reason);
+    rtm_request_t *r = rtm_hm_get_u64(&c->pending, login_req);
+    if (r)
+        request_complete(c, r, err, NULL);
+    fail_pending(c, RTM_ERR_NOT_LOGGED_IN, 0);
+    clear_session(c);
+    c->want_close = true;
+    c->want_connect = false;
+}
+
+static int64_t backoff_ms(const rtm_client_t *c, int attempt)
+{
+    /* full jitter: uniform in [min, min(max, min * 2^attempt)] */
+    int64_t ceiling = c->cfg.backoff_min_ms;
+    for (int i = 0; i < attempt && ceiling < c->cfg.backoff_max_ms; i++)
+        ceiling *= 2;
+    if (ceiling > c->cfg.backoff_max_ms)
+        ceiling = c->cfg.backoff_max_ms;
+    int64_t span = ceiling - c->cfg.backoff_min_ms;
+    return c->cfg.backoff_min_ms +
+           (span > 0 ? (int64_t)((uint64_t)rand() % (uint64_t)(span + 1)) : 0);
+}
+
+/* The session needs a request slot: NOT_LOGGED_IN while there is no session. */
+static rtm_err_t check_session_locked(rtm_client_t *c)
+{
+    if (c->state == RTM_CONNECTION_STATE_DISCONNECTED || c->state == RTM_CONNECTION_STATE_ABORTED) {
+        set_error_locked(c, "the client is not logged in");
+        return RTM_ERR_NOT_LOGGED_IN;
+    }
+    if (c->logging_out) {
+        set_error_locked(c, "the client is logging out");
+        return RTM_ERR_NOT_LOGGED_IN;
+    }
+    return RTM_OK;
+}
+
+/* Queues frame f (its id set here) as a request completed by result_type. */
+static rtm_err_t submit(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
+                        uint64_t *req_out)
+{
+    bool kick = false;
+    pthread_mutex_lock(&c->lock);
+    rtm_err_t err = check_session_locked(c);
+    if (err) {
+        pthread_mutex_unlock(&c->lock);
+        return err;
+    }
+    rtm_request_t *r = request_new(c, result_type, c->cfg.request_timeout_ms);
+    if (!r) {
+        set_error_locked(c, "out of memory");
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ERR_NO_MEMORY;
+    }
+    f->id = r->id;
+    bool was_empty = outq_empty(&c->outq);
+    if (!outq_push(&c->outq, f)) {
+        request_unlink(c, r);
+        free(r);
+        set_error_locked(c, "out of memory");
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ERR_NO_MEMORY;
+    }
+    r->sent = true;
+    kick = was_empty && c->session_live;
+    if (req_out)
+        *req_out = r->id;
+    pthread_mutex_unlock(&c->lock);
+    if (kick)
+        io_kick(c);
+    return RTM_OK;
+}
+
+/* ---- application side ------------------------------------------------------------- */
+
+static FILE *open_log(const struct rtm_config *cfg)
+{
+    if (!cfg->log_file)
+        return NULL;
+    FILE *fp = fopen(cfg->log_file, "a");
+    if (fp && ftell(fp) > cfg->log_file_size_kb * 1024) {
+        /* keep one previous file, as log.file_size_kb promises a bounded log */
+        char old[4096];
+        fclose(fp);
+        snprintf(old, sizeof(old), "%s.1", cfg->log_file);
+        rename(cfg->log_file, old);
+        fp = fopen(cfg->log_file, "a");
+    }
+    return fp;
+}
+
+rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rtm_err_t *err,
+                            const char **why)
+{
+    rtm_client_t *c = calloc(1, sizeof(*c));
+    if (!c)
+        goto oom;
+    if (!rtm_config_copy(&c->cfg, cfg) || !(c->app_id = strdup(app_id))) {
+        rtm_config_release(&c->cfg);
+        free(c->app_id);
+        free(c);
+        goto oom;
+    }
+    c->n_urls = rtm_url_list_parse(c->cfg.server_url ? c->cfg.server_url : DEFAULT_URL, c->urls,
+                                   RTM_CONFIG_MAX_URLS);
+    c->log_fp = open_log(&c->cfg);
+    c->log = (rtm_logger_t){c->cfg.log_level, c->log_fp, "librtm"};
+    c->state = RTM_CONNECTION_STATE_DISCONNECTED;
+    c->next_request_id = 1;
+    rtm_hm_init(&c->pending);
+    rtm_buf_init(&c->outq.bytes, 0);
+    pthread_mutex_init(&c->lock, NULL);
+    if (!rtm_eq_init(&c->events, (size_t)c->cfg.event_queue_capacity)) {
+        *err = RTM_ERR_FAILURE;
+        *why = "the event queue could not be created";
+        goto fail;
+    }
+    if (!io_attach(c)) {
+        rtm_eq_destroy(&c->events);
+        *err = RTM_ERR_FAILURE;
+        *why = "the I/O thread could not be started";
+        goto fail;
+    }
+    *err = RTM_OK;
+    return c;
+fail:
+    pthread_mutex_destroy(&c->lock);
+    rtm_config_release(&c->cfg);
+    if (c->log_fp)
+        fclose(c->log_fp);
+    free(c->app_id);
+    free(c);
+    return NULL;
+oom:
+    *err = RTM_ERR_NO_MEMORY;
+    *why = "out of memory";
+    return NULL;
+}
+
+void client_destroy(rtm_client_t *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->freeing = true;
+    pthread_mutex_unlock(&c->lock);
+    io_detach(c); /* after this no other thread holds c */
+    fail_pending(c, RTM_ERR_CLOSED, 0);
+    rtm_eq_destroy(&c->events);
+    rtm_hm_destroy(&c->pending);
+    rtm_buf_free(&c->outq.bytes);
+    free(c->outq.ends);
+    free(c->user_id);
+    free(c->token);
+    free(c->app_id);
+    if (c->log_fp)
+        fclose(c->log_fp);
+    rtm_config_release(&c->cfg);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+rtm_err_t client_set_option(rtm_client_t *c, const char *key, const char *value)
+{
+    const char *why = NULL;
+    if (!rtm_config_key_known(key)) {
+        client_set_error(c, "unknown configuration key '%s'", key);
+        return RTM_ERR_INVALID_ARGUMENT;
+    }
+    if (!rtm_config_key_is_live(key)) {
+        client_set_error(c, "'%s' cannot change on a live client", key);
+        return RTM_ERR_INVALID_STATE;
+    }
+    pthread_mutex_lock(&c->lock);
+    rtm_err_t err = rtm_config_apply(&c->cfg, key, value, &why);
+    if (err) {
+        set_error_locked(c, why);
+    } else if (strncmp(key, "log.", 4) == 0) {
+        if (strcmp(key, "log.level") != 0) {
+            if (c->log_fp)
+                fclose(c->log_fp);
+            c->log_fp = open_log(&c->cfg);
+        }
+        c->log = (rtm_logger_t){c->cfg.log_level, c->log_fp, "librtm"};
+    }
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+rtm_err_t client_login(rtm_client_t *c, const char *token, const char *user_id, uint64_t *req)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->state != RTM_CONNECTION_STATE_DISCONNECTED || c->logging_out) {
+        set_error_locked(c, c->state == RTM_CONNECTION_STATE_ABORTED
+                                ? "the session was aborted: log out before logging in again"
+                                : "the client is already logged in or logging in");
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ERR_ALREADY_LOGGED_IN;
+    }
+    char *u = strdup(user_id), *t = token && *token ? strdup(token) : NULL;
+    rtm_request_t *r = u && (t || !(token && *token))
+                           ? request_new(c, RTM_EVENT_LOGIN_RESULT, c->cfg.login_timeout_ms)
+                           : NULL;
+    if (!r) {
+        free(u);
+        free(t);
+        set_error_locked(c, "out of memory");
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ERR_NO_MEMORY;
+    }
+    free(c->user_id);
+    free(c->token);
+    c->user_id = u;
+    c->token = t;
+    c->login_req = r->id;
+    c->url_index = 0;
+    c->urls_tried = 0;
+    c->reconnect_attempt = 0;
+    outq_reset(&c->outq);
+    change_state(c, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN);
+    c->want_connect = true;
+    if (req)
+        *req = r->id;
+    pthread_mutex_unlock(&c->lock);
+    io_kick(c);
+    return RTM_OK;
+}
+
+rtm_err_t client_logout(rtm_client_t *c, uint64_t *req)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->state == RTM_CONNECTION_STATE_DISCONNECTED || c->logging_out) {
+        set_error_locked(c, c->logging_out ? "a logout is already in progress"
+                                           : "the client is not logged in");
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ERR_NOT_LOGGED_IN;
+    }
+    rtm_request_t *r = request_new(c, RTM_EVENT_LOGOUT_RESULT, c->cfg.request_timeout_ms);
+    if (!r) {
+        set_error_locked(c, "out of memory");
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ERR_NO_MEMORY;
+    }
+    if (req)
+        *req = r->id;
+    c->logout_req = r->id;
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_LOGOUT, r->id);
+    if (c->session_live && c->state == RTM_CONNECTION_STATE_CONNECTED && outq_push(&c->outq, &f)) {
+        /* the server confirms, then the session ends (so peers see us offline by then) */
+        c->logging_out = true;
+    } else {
+        finish_logout(c);
+    }
+    pthread_mutex_unlock(&c->lock);
+    io_kick(c);
+    return RTM_OK;
+}
+
+rtm_err_t client_renew_token(rtm_client_t *c, const char *token, uint64_t *req)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_RENEW_TOKEN, 0);
+    rtm_frame_set_str(&f, RTM_K_TOKEN, token);
+    char *t = strdup(token);
+    if (!t)
+        return RTM_ERR_NO_MEMORY;
+    rtm_err_t err = submit(c, &f, RTM_EVENT_RENEW_TOKEN_RESULT, req);
+    if (err) {
+        free(t);
+        return err;
+    }
+    pthread_mutex_lock(&c->lock);
+    free(c->token); /* a reconnect logs in with the newest token */
+    c->token = t;
+    pthread_mutex_unlock(&c->lock);
+    return RTM_OK;
+}
+
+rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_t *m,
+                           uint32_t flags, uint64_t *req)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_SEND_PEER, 0);
+    rtm_frame_set_str(&f, RTM_K_USER, peer);
+    rtm_frame_set_uint(&f, RTM_K_MTYPE, (uint64_t)m->type);
+    if (m->type == RTM_MESSAGE_TYPE_TEXT || m->text_len)
+        rtm_frame_set_bytes(&f, RTM_K_TEXT, m->text, m->text_len);
+    if (m->type == RTM_MESSAGE_TYPE_RAW)
+        rtm_frame_set_bytes(&f, RTM_K_DATA, m->data, m->data_len);
+    if (flags)
+        rtm_frame_set_uint(&f, RTM_K_FLAGS, flags);
+    return submit(c, &f, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, req);
+}
+
+rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n, uint64_t *req)
+{
+    rtm_bytes_t *list = malloc(n * sizeof(*list));
+    if (!list)
+        return RTM_ERR_NO_MEMORY;
+    for (size_t i = 0; i < n; i++)
+        list[i] = (rtm_bytes_t){ids[i], strlen(ids[i])};
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 0);
+    rtm_frame_set_users(&f, list, n);
+    rtm_err_t err = submit(c, &f, RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT, req);
+    free(list);
+    return err;
+}
+
+rtm_connection_state_t client_state(rtm_client_t *c)
+{
+    pthread_mutex_lock(&c->lock);
+    rtm_connection_state_t s = c->state;
+    pthread_mutex_unlock(&c->lock);
+    return s;
+}
+
+rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms)
+{
+    bool below = false;
+    rtm_event_t *e = rtm_eq_pop(&c->events, timeout_ms, &below);
+    if (below) {
+        pthread_mutex_lock(&c->lock);
+        c->want_rx_resume = true;
+        pthread_mutex_unlock(&c->lock);
+        io_kick(c);
+    }
+    return e;
+}
+
+/* ---- I/O thread side -------------------------------------------------------------- */
+
+void client_io_established(rtm_client_t *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->login_sent = false;
+    c->session_live = false;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static size_t login_frame(rtm_client_t *c, uint8_t *dst, size_t cap)
+{
+    rtm_buf_t b;
+    rtm_buf_init(&b, 0);
+    rtm_frame_t f;
+    /* a reconnect has no login request of its own: id 1 is as good as any non-zero id */
+    rtm_frame_init(&f, RTM_FRAME_LOGIN, c->login_req ? c->login_req : 1);
+    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
+    rtm_frame_set_str(&f, RTM_K_APP_ID, c->app_id);
+    rtm_frame_set_str(&f, RTM_K_USER, c->user_id);
+    if (c->token)
+        rtm_frame_set_str(&f, RTM_K_TOKEN, c->token);
+    size_t n = 0;
+    if (rtm_frame_encode(&b, &f) && b.len <= cap) {
+        memcpy(dst, rtm_buf_data(&b), b.len);
+        n = b.len;
+    }
+    rtm_buf_free(&b);
+    return n;
+}
+
+size_t client_io_take_output(rtm_client_t *c, uint8_t *dst, size_t cap, bool *more)
+{
+    size_t n = 0;
+    *more = false;
+    pthread_mutex_lock(&c->lock);
+    if (!c->login_sent && c->user_id &&
+        (c->state == RTM_CONNECTION_STATE_CONNECTING ||
+         c->state == RTM_CONNECTION_STATE_RECONNECTING)) {
+        n = login_frame(c, dst, cap);
+        c->login_sent = n > 0;
+    } else if (c->session_live) {
+        n = outq_take(&c->outq, dst, cap);
+        *more = !outq_empty(&c->outq);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out)
+{
+    pthread_mutex_lock(&c->lock);
+    bool live = c->session_live;
+    pthread_mutex_unlock(&c->lock);
+    if (!live)
+        return false;
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_LOGOUT, UINT64_MAX);
+    return rtm_frame_encode(out, &f);
+}
+
+static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
+{
+    rtm_err_t err = (rtm_err_t)f->err;
+    if (err == RTM_OK) {
+        c->session_live = true;
+        c->reconnect_attempt = 0;
+        change_state(c, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
+        rtm_request_t *r = rtm_hm_get_u64(&c->pending, c->login_req);
+        if (r)
+            request_complete(c, r, RTM_OK, NULL);
+        return;
+    }
+    rtm_log(&c->log, RTM_LOG_WARN, "login refused: %s (%.*s)", rtm_err_name(err),
+            (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
+    if (err > RTM_ERR_NOT_SUPPORTED)
+        err = RTM_ERR_FAILURE;
+    fail_login(c, err, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+}
+
+static void on_result(rtm_client_t *c, const rtm_frame_t *f)
+{
+    bool logging_in = !c->session_live && c->login_sent;
+    if (logging_in) {
+        /* the first reply on a connection answers LOGIN, whatever id it echoes */
+        on_login_result(c, f);
+        return;
+    }
+    rtm_request_t *r = rtm_hm_get_u64(&c->pending, f->id);
+    if (!r) {
+        rtm_log(&c->log, RTM_LOG_DEBUG, "result for unknown request %llu",
+                (unsigned long long)f->id);
+        return;
+    }
+    if (f->id == c->logout_req && c->logging_out) {
+        finish_logout(c);
+        return;
+    }
+    rtm_err_t err = f->err <= RTM_ERR_NOT_SUPPORTED ? (rtm_err_t)f->err : RTM_ERR_FAILURE;
+    rtm_event_t *e = rtm_event_new(r->result_type);
+    if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
+        rtm_frame_has(f, RTM_K_STATES)) {
+        if (!rtm_event_alloc_peers(e, f->n_users))
+            err = RTM_ERR_NO_MEMORY;
+        for (size_t i = 0; !err && i < f->n_users; i++) {
+            if (!rtm_event_set_str(&e->peer_ids[i], f->users[i].ptr, f->users[i].len))
+                err = RTM_ERR_NO_MEMORY;
+            e->peer_states[i] = f->states[i] <= RTM_PEER_ONLINE_STATE_OFFLINE
+                                    ? (rtm_peer_online_state_t)f->states[i]
+                                    : RTM_PEER_ONLINE_STATE_OFFLINE;
+        }
+    }
+    request_complete(c, r, err, e);
+}
+
+/* Queues the delivery ack for mid; the I/O thread writes it with the next batch. */
+static void ack_delivery(rtm_client_t *c, uint64_t mid)
+{
+    rtm_frame_t ack;
+    rtm_frame_init(&ack, RTM_FRAME_DELIVERY_ACK, 0);
+    rtm_frame_set_uint(&ack, RTM_K_MID, mid);
+    if (!outq_push(&c->outq, &ack))
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: delivery ack %llu lost",
+                (unsigned long long)mid);
+}
+
+static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
+{
+    if ((f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) ||
+        f->user.len == 0) {
+        rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed peer message");
+        return;
+    }
+    rtm_event_t *e = rtm_event_new(RTM_EVENT_PEER_MESSAGE_RECEIVED);
+    rtm_message_t *m = rtm_message_build((rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
+                                         f->data.ptr, f->data.len);
+    if (!e || !m || !rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len)) {
+        free(m);
+        rtm_event_destroy(e);
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a peer message was not delivered");
+        return; /* not acknowledged: the sender learns it did not arrive */
+    }
+    m->id = f->mid;
+    m->server_ts_ms = f->ts;
+    m->offline = f->offline;
+    e->message = m;
+    push_event(c, e);
+    ack_delivery(c, f->mid);
+}
+
+static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
+{
+    rtm_connection_change_reason_t reason = (rtm_connection_change_reason_t)f->reason;
+    if (reason < RTM_CONNECTION_CHANGE_REASON_LOGIN ||
+        reason > RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED)
+        reason = RTM_CONNECTION_CHANGE_REASON_INTERRUPTED;
+    rtm_log(&c->log, RTM_LOG_WARN, "the server ended the session (reason %d)", (int)reason);
+    if (c->logging_out) {
+        finish_logout(c);
+        return;
+    }
+    change_state(c, RTM_CONNECTION_STATE_ABORTED, reason);
+    fail_pending(c, RTM_ERR_CLOSED, 0);
+    outq_reset(&c->outq);
+    c->session_live = false;
+    c->want_close = true;
+}
+
+static void on_error_frame(rtm_client_t *c, const rtm_frame_t *f)
+{
+    rtm_log(&c->log, RTM_LOG_WARN, "server error for request %llu: %.*s", (unsigned long long)f->id,
+            (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
+    if (f->id && (rtm_hm_get_u64(&c->pending, f->id) || (!c->session_live && c->login_sent)))
+        on_result(c, f);
+}
+
+bool client_io_message(rtm_client_t *c, const uint8_t *p, size_t len)
+{
+    static _Thread_local rtm_decoder_t dec; /* only the I/O thread decodes */
+    size_t off = 0;
+    pthread_mutex_lock(&c->lock);
+    while (off < len) {
+        rtm_frame_t f;
+        const char *why;
+        rtm_decode_status_t st = rtm_frame_decode(&dec, p, len, &off, &f, &why);
+        if (st == RTM_DECODE_BROKEN) {
+            rtm_log(&c->log, RTM_LOG_ERROR, "unreadable message from the server: %s", why);
+            break;
+        }
+        if (st == RTM_DECODE_BAD_FRAME || !rtm_frame_type_from_server(f.type)) {
+            rtm_log(&c->log, RTM_LOG_WARN, "ignored a frame from the server: %s",
+                    why ? why : "a client frame type");
+            continue;
+        }
+        switch (f.type) {
+        case RTM_FRAME_RESULT:
+            on_result(c, &f);
+            break;
+        case RTM_FRAME_PEER_MESSAGE:
+            on_peer_message(c, &f);
+            break;
+        case RTM_FRAME_SESSION_END:
+            on_session_end(c, &f);
+            break;
+        case RTM_FRAME_ERROR:
+            on_error_frame(c, &f);
+            break;
+        default:
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return true;
+}
+
+void client_io_lost(rtm_client_t *c, rtm_err_t why, const char *detail)
+{
+    pthread_mutex_lock(&c->lock);
+    bool was_live = c->session_live;
+    c->session_live = false;
+    c->login_sent = false;
+    rtm_log(&c->log, RTM_LOG_INFO, "connection lost: %s", detail ? detail : rtm_err_name(why));
+    if (c->logging_out) {
+        finish_logout(c);
+    } else if (c->state == RTM_CONNECTION_STATE_CONNECTING && c->login_req) {
+        if (++c->urls_tried < c->n_urls) {
+            c->url_index = (c->url_index + 1) % c->n_urls; /* try the next server */
+            c->want_connect = true;
+        } else {
+            fail_login(c, why, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+        }
+    } else if (c->state == RTM_CONNECTION_STATE_CONNECTED ||
+               c->state == RTM_CONNECTION_STATE_RECONNECTING) {
+        if (was_live || c->state == RTM_CONNECTION_STATE_CONNECTED)
+            change_state(c, RTM_CONNECTION_STATE_RECONNECTING,
+                         RTM_CONNECTION_CHANGE_REASON_INTERRUPTED);
+        c->url_index = (c->url_index + 1) % c->n_urls;
+        c->reconnect_at_ms = rtm_now_mono_ms() + backoff_ms(c, c->reconnect_attempt++);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+void client_io_tick(rtm_client_t *c, int64_t now_ms)
+{
+    pthread_mutex_lock(&c->lock);
+    rtm_request_t *r = c->pending_head;
+    while (r) {
+        rtm_request_t *next = r->next;
+        if (r->deadline_ms <= now_ms) {
+            if (r->id == c->login_req) {
+                fail_login(c, RTM_ERR_TIMEOUT, RTM_CONNECTION_CHANGE_REASON_LOGIN_TIMEOUT);
+                break; /* fail_login completed every other request */
+            } else if (r->id == c->logout_req && c->logging_out) {
+                finish_logout(c);
+                break;
+            }
+            request_complete(c, r, RTM_ERR_TIMEOUT, NULL);
+        }
+        r = next;
+    }
+    if (c->state == RTM_CONNECTION_STATE_RECONNECTING && !c->conn && !c->want_connect &&
+        now_ms >= c->reconnect_at_ms)
+        c->want_connect = true;
+    if (c->state == RTM_CONNECTION_STATE_RECONNECTING && c->conn && !c->session_live &&
+        now_ms - c->attempt_start_ms > c->cfg.login_timeout_ms) {
+        /* this attempt hangs: drop it, the next one starts after a backoff */
+        c->want_close = true;
+        c->url_index = (c->url_index + 1) % c->n_urls;
+        c->reconnect_at_ms = now_ms + backoff_ms(c, c->reconnect_attempt++);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a)
+{
+    memset(a, 0, sizeof(*a));
+    pthread_mutex_lock(&c->lock);
+    a->close = c->want_close && c->conn;
+    c->want_close = false;
+    bool has_conn = c->conn && !a->close;
+    if (c->want_connect && !has_conn) {
+        a->connect = true;
+        a->url = c->urls[c->url_index % c->n_urls];
+        c->attempt_start_ms = rtm_now_mono_ms();
+        c->login_sent = false;
+        c->session_live = false;
+    }
+    c->want_connect = false;
+    a->rx_resume = c->want_rx_resume;
+    c->want_rx_resume = false;
+    if (has_conn && established) {
+        bool login_due = !c->login_sent && c->user_id &&
+                         (c->state == RTM_CONNECTION_STATE_CONNECTING ||
+                          c->state == RTM_CONNECTION_STATE_RECONNECTING);
+        a->writable = login_due || (c->session_live && !outq_empty(&c->outq));
+    }
+    pthread_mutex_unlock(&c->lock);
+}

@@ -1,0 +1,132 @@
+/* The client: connection state machine, pending requests, outbound frames and the event
+ * queue. API-side functions run on application threads; the client_io_* functions run only
+ * on the I/O thread. Everything mutable is guarded by `lock`, except the fields marked
+ * "I/O thread", which only the I/O thread touches. */
+#ifndef RTM_CLIENT_CLIENT_H
+#define RTM_CLIENT_CLIENT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "config.h"
+#include "event_queue.h"
+#include "hashmap.h"
+#include "log.h"
+
+struct rtm_conn;
+
+/* One request waiting for its result. */
+typedef struct rtm_request {
+    uint64_t id;
+    rtm_event_type_t result_type; /* the event that completes it */
+    int64_t deadline_ms;          /* monotonic */
+    bool sent;                    /* its frame reached the outbound queue of a live session */
+    struct rtm_request *prev, *next;
+} rtm_request_t;
+
+/* Outbound frames: concatenated encodings plus the end offset of each frame, so a write can
+ * pack whole frames into one WebSocket message. */
+typedef struct rtm_outq {
+    rtm_buf_t bytes;
+    size_t head; /* bytes before head are sent */
+    size_t *ends;
+    size_t n_ends, first_end, cap_ends;
+} rtm_outq_t;
+
+struct rtm_client {
+    pthread_mutex_t lock;
+    struct rtm_config cfg;
+    rtm_url_t urls[RTM_CONFIG_MAX_URLS];
+    int n_urls;
+    char *app_id;
+    rtm_logger_t log;
+    FILE *log_fp;
+
+    rtm_event_queue_t events;
+
+    /* session */
+    rtm_connection_state_t state;
+    char *user_id;
+    char *token;
+    bool logging_out;    /* LOGOUT sent, waiting for its result */
+    uint64_t logout_req; /* its request id */
+    uint64_t login_req;  /* the pending login request id, 0 when none */
+    bool login_sent;     /* LOGIN frame written on the current connection */
+    bool session_live;   /* the server accepted LOGIN on the current connection */
+    int url_index;       /* the URL of the current or next connection attempt */
+    int urls_tried;      /* attempts of the current login round */
+    int reconnect_attempt;
+    int64_t reconnect_at_ms;  /* next attempt while RECONNECTING */
+    int64_t attempt_start_ms; /* start of the current connection attempt */
+
+    /* requests */
+    uint64_t next_request_id;
+    rtm_hashmap_t pending; /* id -> rtm_request_t */
+    rtm_request_t *pending_head, *pending_tail;
+
+    rtm_outq_t outq;
+
+    /* what the I/O thread should do next (set under lock, read by the I/O thread) */
+    bool want_connect;
+    bool want_close;
+    bool want_rx_resume;
+    bool freeing;
+
+    /* I/O thread: dirty list and registration (guarded by the I/O thread's own lock) */
+    struct rtm_client *io_next_dirty;
+    bool io_dirty;
+    bool io_detached;
+    struct rtm_client *io_prev, *io_next;
+
+    /* I/O thread only */
+    struct rtm_conn *conn;
+    bool rx_paused;
+
+    char last_error[256];
+};
+
+typedef struct rtm_client rtm_client_t;
+
+/* ---- application side ---- */
+rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rtm_err_t *err,
+                            const char **why);
+void client_destroy(rtm_client_t *c);
+void client_set_error(rtm_client_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+rtm_err_t client_set_option(rtm_client_t *c, const char *key, const char *value);
+rtm_err_t client_login(rtm_client_t *c, const char *token, const char *user_id, uint64_t *req);
+rtm_err_t client_logout(rtm_client_t *c, uint64_t *req);
+rtm_err_t client_renew_token(rtm_client_t *c, const char *token, uint64_t *req);
+rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_t *m,
+                           uint32_t flags, uint64_t *req);
+rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n, uint64_t *req);
+rtm_connection_state_t client_state(rtm_client_t *c);
+rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms);
+
+/* ---- I/O thread side ---- */
+/* The connection is up (WebSocket established): the LOGIN frame goes out first. */
+void client_io_established(rtm_client_t *c);
+/* One complete WebSocket message arrived. Returns false when the connection must close. */
+bool client_io_message(rtm_client_t *c, const uint8_t *p, size_t len);
+/* The connection is gone (error before or after the handshake, or closed). */
+void client_io_lost(rtm_client_t *c, rtm_err_t why, const char *detail);
+/* Copies whole frames (at most cap bytes unless one frame is bigger) into dst; returns the
+ * bytes copied (0: nothing to send now). *more is set when frames remain. */
+size_t client_io_take_output(rtm_client_t *c, uint8_t *dst, size_t cap, bool *more);
+/* What the I/O thread should do for c now; the want_* flags it reports are cleared. */
+typedef struct client_io_actions {
+    bool close;   /* close the current connection (the state machine already moved on) */
+    bool connect; /* open a connection to url */
+    rtm_url_t url;
+    bool writable;  /* ask for a WRITEABLE callback */
+    bool rx_resume; /* the application drained its queue: read again */
+} client_io_actions_t;
+void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a);
+/* Periodic: request deadlines, login timeout, reconnect backoff. */
+void client_io_tick(rtm_client_t *c, int64_t now_ms);
+/* Encodes a best-effort LOGOUT for a client being freed into out; false when no session. */
+bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out);
+
+#endif

@@ -1,0 +1,37 @@
+/* Events handed to the application by rtm_client_poll. Built on the I/O thread (or inside an
+ * API call for state changes), owned by the queue until polled, then by the application. */
+#ifndef RTM_CLIENT_EVENT_H
+#define RTM_CLIENT_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtm/rtm.h"
+
+struct rtm_event {
+    struct rtm_event *next; /* queue link */
+    rtm_event_type_t type;
+    uint64_t request_id;
+    rtm_err_t err;
+    char *channel_id;
+    char *user_id;
+    rtm_message_t *message;
+    rtm_connection_state_t state;
+    rtm_connection_change_reason_t reason;
+    int member_count;
+    size_t n_peers;
+    char **peer_ids;
+    rtm_peer_online_state_t *peer_states;
+    size_t n_users;
+    char **users;
+};
+
+/* A zeroed event of type; NULL when out of memory. */
+rtm_event_t *rtm_event_new(rtm_event_type_t type);
+/* Copies len bytes at s into *slot as a NUL-terminated string; false when out of memory. */
+int rtm_event_set_str(char **slot, const char *s, size_t len);
+/* Allocates a peer list of n entries (ids NULL, states OFFLINE); false when out of memory. */
+int rtm_event_alloc_peers(rtm_event_t *e, size_t n);
+void rtm_event_destroy(rtm_event_t *e);
+
+#endif

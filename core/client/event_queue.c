@@ -1,0 +1,165 @@
+/* Event queue (see event_queue.h). The eventfd counter is 1 exactly while the queue is
+ * non-empty or a wakeup is pending, 0 otherwise; every change of that condition happens under
+ * the queue lock. */
+#include "event_queue.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+bool rtm_eq_init(rtm_event_queue_t *q, size_t capacity)
+{
+    pthread_condattr_t ca;
+    q->head = q->tail = NULL;
+    q->count = 0;
+    q->capacity = capacity;
+    q->wakeup = false;
+    q->efd = -1;
+    if (pthread_mutex_init(&q->lock, NULL))
+        return false;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&q->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc) {
+        pthread_mutex_destroy(&q->lock);
+        return false;
+    }
+    return true;
+}
+
+void rtm_eq_destroy(rtm_event_queue_t *q)
+{
+    rtm_event_t *e = q->head;
+    while (e) {
+        rtm_event_t *next = e->next;
+        rtm_event_destroy(e);
+        e = next;
+    }
+    if (q->efd >= 0)
+        close(q->efd);
+    pthread_cond_destroy(&q->cond);
+    pthread_mutex_destroy(&q->lock);
+}
+
+static bool readable(const rtm_event_queue_t *q)
+{
+    return q->count > 0 || q->wakeup;
+}
+
+static void fd_raise(rtm_event_queue_t *q)
+{
+    uint64_t one = 1;
+    if (q->efd >= 0 && write(q->efd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+        /* the counter cannot overflow at 1; nothing else can fail here */
+    }
+}
+
+static void fd_lower(rtm_event_queue_t *q)
+{
+    uint64_t v;
+    if (q->efd >= 0 && read(q->efd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+        /* EAGAIN: already 0 */
+    }
+}
+
+size_t rtm_eq_push(rtm_event_queue_t *q, rtm_event_t *e)
+{
+    e->next = NULL;
+    pthread_mutex_lock(&q->lock);
+    bool was_readable = readable(q);
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+    size_t n = ++q->count;
+    if (!was_readable)
+        fd_raise(q);
+    pthread_cond_signal(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+static void deadline_after(struct timespec *ts, int timeout_ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += timeout_ms / 1000;
+    ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+rtm_event_t *rtm_eq_pop(rtm_event_queue_t *q, int timeout_ms, bool *below_capacity)
+{
+    struct timespec deadline;
+    rtm_event_t *e = NULL;
+    if (below_capacity)
+        *below_capacity = false;
+    if (timeout_ms > 0)
+        deadline_after(&deadline, timeout_ms);
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        if (q->wakeup) {
+            q->wakeup = false;
+            break;
+        }
+        if (q->head) {
+            e = q->head;
+            q->head = e->next;
+            if (!q->head)
+                q->tail = NULL;
+            if (below_capacity && q->count == q->capacity)
+                *below_capacity = true;
+            q->count--;
+            e->next = NULL;
+            break;
+        }
+        if (timeout_ms == 0)
+            break;
+        if (timeout_ms < 0) {
+            pthread_cond_wait(&q->cond, &q->lock);
+        } else if (pthread_cond_timedwait(&q->cond, &q->lock, &deadline) == ETIMEDOUT) {
+            timeout_ms = 0; /* one last look, then give up */
+        }
+    }
+    if (!readable(q))
+        fd_lower(q);
+    pthread_mutex_unlock(&q->lock);
+    return e;
+}
+
+void rtm_eq_wakeup(rtm_event_queue_t *q)
+{
+    pthread_mutex_lock(&q->lock);
+    if (!readable(q))
+        fd_raise(q);
+    q->wakeup = true;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+int rtm_eq_fd(rtm_event_queue_t *q)
+{
+    pthread_mutex_lock(&q->lock);
+    if (q->efd < 0) {
+        q->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (q->efd >= 0 && readable(q))
+            fd_raise(q);
+    }
+    int fd = q->efd;
+    pthread_mutex_unlock(&q->lock);
+    return fd;
+}
+
+size_t rtm_eq_count(rtm_event_queue_t *q)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->count;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}

@@ -1,0 +1,167 @@
+/* Integration test harness (see harness.h). */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *rtmd_path(void)
+{
+    const char *p = getenv("RTMD");
+    return p && *p ? p : RTMD_PATH;
+}
+
+void rtmd_start(rtmd_t *d, const char *const *extra_args)
+{
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    const char *argv[64] = {rtmd_path(), "--listen", "127.0.0.1:0", "--log-level", "warn"};
+    int argc = 5;
+    for (int i = 0; extra_args && extra_args[i] && argc < 62; i++)
+        argv[argc++] = extra_args[i];
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    FILE *fp = fdopen(out[0], "r");
+    char line[256] = "";
+    /* the first line names the port; rtmd exits (EOF here) when it cannot start */
+    if (!fgets(line, sizeof(line), fp)) {
+        fclose(fp);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        fail_msg("rtmd printed nothing (is %s built?)", argv[0]);
+    }
+    d->out = fp;
+    char host[64];
+    if (sscanf(line, "rtmd listening on %63[^:]:%d", host, &d->port) != 2) {
+        fclose(fp);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        fail_msg("unexpected first line from rtmd: %s", line);
+    }
+    d->pid = pid;
+    snprintf(d->url, sizeof(d->url), "ws://127.0.0.1:%d", d->port);
+}
+
+int rtmd_stop(rtmd_t *d)
+{
+    int status = 0, rc = -1;
+    if (d->pid <= 0)
+        return -1;
+    kill(d->pid, SIGTERM);
+    for (int i = 0; i < 1000 && d->pid; i++) {
+        if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+            d->pid = 0;
+            rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        } else {
+            usleep(10000);
+        }
+    }
+    if (d->pid) {
+        kill(d->pid, SIGKILL);
+        waitpid(d->pid, NULL, 0);
+        d->pid = 0;
+    }
+    if (d->out)
+        fclose(d->out);
+    d->out = NULL;
+    return rc;
+}
+
+rtm_client_t *make_client(const char *url, const char *const *settings)
+{
+    rtm_config_t *cfg = rtm_config_new();
+    assert_non_null(cfg);
+    if (url)
+        assert_int_equal(rtm_config_set(cfg, "server.url", url), RTM_OK);
+    for (int i = 0; settings && settings[i]; i++) {
+        char key[128];
+        const char *eq = strchr(settings[i], '=');
+        assert_non_null(eq);
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - settings[i]), settings[i]);
+        assert_int_equal(rtm_config_set(cfg, key, eq + 1), RTM_OK);
+    }
+    rtm_err_t err = RTM_ERR_FAILURE;
+    rtm_client_t *c = rtm_client_new("test", cfg, &err);
+    rtm_config_free(cfg);
+    assert_int_equal(err, RTM_OK);
+    assert_non_null(c);
+    return c;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+rtm_event_t *wait_event(rtm_client_t *c, rtm_event_type_t type, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left < 0)
+            left = 0;
+        rtm_event_t *e = rtm_client_poll(c, (int)left);
+        if (e && rtm_event_type(e) == type)
+            return e;
+        rtm_event_free(e);
+        if (!e && now_ms() >= deadline)
+            fail_msg("no %s within %d ms", rtm_event_type_name(type), timeout_ms);
+    }
+}
+
+rtm_event_t *next_event(rtm_client_t *c, rtm_event_type_t type, int timeout_ms)
+{
+    rtm_event_t *e = rtm_client_poll(c, timeout_ms);
+    if (!e)
+        fail_msg("no event within %d ms (wanted %s)", timeout_ms, rtm_event_type_name(type));
+    if (rtm_event_type(e) != type)
+        fail_msg("got %s, wanted %s", rtm_event_type_name(rtm_event_type(e)),
+                 rtm_event_type_name(type));
+    return e;
+}
+
+bool no_event_within(rtm_client_t *c, int ms)
+{
+    rtm_event_t *e = rtm_client_poll(c, ms);
+    if (e)
+        fprintf(stderr, "unexpected event %s\n", rtm_event_type_name(rtm_event_type(e)));
+    rtm_event_free(e);
+    return e == NULL;
+}
+
+rtm_err_t login_result(rtm_client_t *c, const char *token, const char *user)
+{
+    uint64_t req = 0;
+    assert_int_equal(rtm_client_login(c, token, user, &req), RTM_OK);
+    rtm_event_t *e = wait_event(c, RTM_EVENT_LOGIN_RESULT, 10000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    rtm_err_t err = rtm_event_error(e);
+    rtm_event_free(e);
+    return err;
+}
+
+void login_ok(rtm_client_t *c, const char *token, const char *user)
+{
+    assert_int_equal(login_result(c, token, user), RTM_OK);
+    assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_CONNECTED);
+}

@@ -1,0 +1,39 @@
+/* Test harness for client/server integration tests: starts rtmd on a free loopback port,
+ * stops it by pid, and waits for events with bounded timeouts. */
+#ifndef RTM_TESTS_HARNESS_H
+#define RTM_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "rtm/rtm.h"
+
+typedef struct rtmd {
+    pid_t pid;
+    void *out; /* rtmd's stdout, kept open so its later writes never hit a closed pipe */
+    int port;
+    char url[64];
+} rtmd_t;
+
+/* Starts rtmd (path from $RTMD or the build) with --listen 127.0.0.1:0 and the NULL-ended
+ * extra arguments; fails the test when it does not report its port within 10 s. */
+void rtmd_start(rtmd_t *d, const char *const *extra_args);
+/* SIGTERM, then waits up to 10 s; returns the exit status (-1 when it had to be killed). */
+int rtmd_stop(rtmd_t *d);
+
+/* A client of app "test" for url (NULL: the server's URL) with extra "key=value" settings
+ * (NULL-ended, may be NULL). */
+rtm_client_t *make_client(const char *url, const char *const *settings);
+/* Polls until an event of type arrives (others are freed) or timeout_ms passes (then fails
+ * the test). The caller frees the event. */
+rtm_event_t *wait_event(rtm_client_t *c, rtm_event_type_t type, int timeout_ms);
+/* Polls exactly one event and checks its type. */
+rtm_event_t *next_event(rtm_client_t *c, rtm_event_type_t type, int timeout_ms);
+/* True when no event arrives within ms. */
+bool no_event_within(rtm_client_t *c, int ms);
+/* Logs in and waits for LOGIN_RESULT OK. */
+void login_ok(rtm_client_t *c, const char *token, const char *user);
+/* Logs in and returns the LOGIN_RESULT error. */
+rtm_err_t login_result(rtm_client_t *c, const char *token, const char *user);
+
+#endif
