@@ -24,8 +24,20 @@ void rtmd_start(rtmd_t *d, const char *const *extra_args)
 {
     int out[2];
     assert_int_equal(pipe(out), 0);
-    const char *argv[64] = {rtmd_path(), "--listen", "127.0.0.1:0", "--log-level", "warn"};
-    int argc = 5;
+    const char *argv[64];
+    int argc = 0;
+    if (getenv("RTMD_VALGRIND")) /* the server under valgrind too: errors make it exit 99 */
+        for (const char *const *v =
+                 (const char *const[]){"/usr/bin/valgrind", "--quiet", "--error-exitcode=99",
+                                       "--leak-check=full",
+                                       "--errors-for-leak-kinds=definite,indirect", NULL};
+             *v; v++)
+            argv[argc++] = *v;
+    argv[argc++] = rtmd_path();
+    argv[argc++] = "--listen";
+    argv[argc++] = "127.0.0.1:0";
+    argv[argc++] = "--log-level";
+    argv[argc++] = "warn";
     for (int i = 0; extra_args && extra_args[i] && argc < 62; i++)
         argv[argc++] = extra_args[i];
     argv[argc] = NULL;
