@@ -1,0 +1,158 @@
+/* Queuing frames to one connection, packing them into writes, and closing it (see conn.h).
+ * Runs on the loop thread only; lws_write happens only in rtmd_conn_on_writeable. */
+#include "conn.h"
+
+#include <string.h>
+
+#include "server.h"
+
+/* One write packs queued frames up to this many bytes (a larger frame goes alone). It matches
+ * the protocol's tx_packet_size so that lws hands each write to the kernel in one piece. */
+#define WRITE_BUDGET 16384
+
+/* Shared by every connection: a server-side lws_write does not mask, so the bytes may be
+ * reused as soon as it returns (lws copies whatever the kernel did not take). */
+static uint8_t write_scratch[LWS_PRE + WRITE_BUDGET];
+
+bool rtmd_conn_send_msg(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m)
+{
+    if (c->state != RTMD_CONN_OPEN || srv->destroying)
+        return false;
+    if (c->out.bytes + m->len > RTMD_MAX_QUEUED_BYTES) {
+        rtm_log(&srv->log, RTM_LOG_WARN,
+                "conn %llu user %s: dropped: slow consumer (%zu bytes queued, limit %u)",
+                (unsigned long long)c->id, rtmd_conn_user(c), c->out.bytes, RTMD_MAX_QUEUED_BYTES);
+        rtmd_conn_abort(srv, c, NULL);
+        return false;
+    }
+    if (!rtmd_outq_push(&c->out, rtmd_msg_ref(m))) {
+        rtmd_msg_unref(m);
+        rtmd_conn_abort(srv, c, "out of memory");
+        return false;
+    }
+    if (c->out.count == 1)
+        lws_callback_on_writable(c->wsi);
+    return true;
+}
+
+bool rtmd_conn_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    if (c->state != RTMD_CONN_OPEN || srv->destroying)
+        return false;
+    rtmd_msg_t *m = rtmd_msg_encode(f);
+    if (!m) {
+        rtmd_conn_abort(srv, c, "out of memory");
+        return false;
+    }
+    if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_DEBUG))
+        rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: send %s id %llu (%u bytes)",
+                (unsigned long long)c->id, rtmd_conn_user(c), rtm_frame_type_name(f->type),
+                (unsigned long long)f->id, m->len);
+    bool ok = rtmd_conn_send_msg(srv, c, m);
+    rtmd_msg_unref(m);
+    return ok;
+}
+
+void rtmd_conn_result(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_err_t err,
+                      const char *errmsg)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_RESULT, id);
+    rtm_frame_set_uint(&f, RTM_K_ERR, (uint64_t)err);
+    if (errmsg)
+        rtm_frame_set_str(&f, RTM_K_ERRMSG, errmsg);
+    rtmd_conn_send(srv, c, &f);
+}
+
+void rtmd_conn_error(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_err_t err,
+                     const char *errmsg)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_ERROR, id);
+    rtm_frame_set_uint(&f, RTM_K_ERR, (uint64_t)err);
+    rtm_frame_set_str(&f, RTM_K_ERRMSG, errmsg ? errmsg : "the frame could not be served");
+    rtmd_conn_send(srv, c, &f);
+}
+
+void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t status,
+                                 const char *reason)
+{
+    if (c->state != RTMD_CONN_OPEN)
+        return;
+    c->state = RTMD_CONN_CLOSING;
+    c->close_status = status;
+    c->close_reason = reason;
+    if (!srv->destroying) {
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, RTMD_CLOSE_FLUSH_S);
+        lws_callback_on_writable(c->wsi);
+    }
+}
+
+void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why)
+{
+    if (why)
+        rtm_log(&srv->log, RTM_LOG_WARN, "conn %llu user %s: dropped: %s",
+                (unsigned long long)c->id, rtmd_conn_user(c), why);
+    c->state = RTMD_CONN_CLOSING;
+    rtmd_outq_clear(&c->out);
+    if (!srv->destroying)
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    rtmd_outq_t *q = &c->out;
+    if (q->count == 0) {
+        /* Closing and everything (including what lws buffered) is out: say goodbye. Not from
+         * here: lws 4.1 takes a non-zero return from WRITEABLE for a dead socket and sends no
+         * close frame; from the wsi timer it runs the WebSocket closing handshake. */
+        if (c->state == RTMD_CONN_CLOSING && c->close_reason)
+            lws_set_timer_usecs(c->wsi, 1);
+        return 0; /* else spurious (after lws's own ping/pong) */
+    }
+
+    rtmd_msg_t *first = rtmd_outq_at(q, 0);
+    size_t total = first->len;
+    uint32_t n = 1;
+    while (n < q->count && total + rtmd_outq_at(q, n)->len <= WRITE_BUDGET)
+        total += rtmd_outq_at(q, n++)->len;
+
+    uint8_t *payload;
+    if (n == 1) {
+        payload = rtmd_msg_payload(first);
+    } else {
+        payload = write_scratch + LWS_PRE;
+        size_t off = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            rtmd_msg_t *m = rtmd_outq_at(q, i);
+            memcpy(payload + off, rtmd_msg_payload(m), m->len);
+            off += m->len;
+        }
+    }
+    int written = lws_write(c->wsi, payload, total, LWS_WRITE_BINARY);
+    rtmd_outq_drop(q, n);
+    if (written < 0) {
+        rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: write failed",
+                (unsigned long long)c->id, rtmd_conn_user(c));
+        return -1;
+    }
+    /* More to send, or a close to send once lws has flushed what the kernel did not take. */
+    if (q->count || c->state == RTMD_CONN_CLOSING)
+        lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+int rtmd_conn_on_timer(rtmd_conn_t *c)
+{
+    if (c->state != RTMD_CONN_CLOSING || !c->close_reason)
+        return 0;
+    lws_close_reason(c->wsi, (enum lws_close_status)c->close_status,
+                     (unsigned char *)(uintptr_t)c->close_reason, strlen(c->close_reason));
+    return -1;
+}
+
+void rtmd_conn_release(rtmd_conn_t *c)
+{
+    rtmd_outq_clear(&c->out);
+    rtm_buf_free(&c->rx);
+}

@@ -1,0 +1,82 @@
+/* Frame decoding and routing for one received message (see dispatch.h). One static decoder:
+ * the server is single-threaded. */
+#include "dispatch.h"
+
+#include "codec.h"
+#include "conn.h"
+#include "peer.h"
+#include "server.h"
+#include "session.h"
+
+static rtm_decoder_t decoder;
+
+static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    if (f->type == RTM_FRAME_DELIVERY_ACK) {
+        /* Honoured even while closing (the client has the message); an ack from a
+         * connection that never got that mid is ignored there. */
+        rtmd_peer_ack(srv, c, f);
+        return;
+    }
+    if (c->state != RTMD_CONN_OPEN)
+        return; /* closing: the answer could not be sent anyway */
+    if (f->type == RTM_FRAME_LOGIN) {
+        rtmd_session_login(srv, c, f);
+        return;
+    }
+    if (!c->logged_in) {
+        rtmd_conn_result(srv, c, f->id, RTM_ERR_NOT_LOGGED_IN, "log in first");
+        return;
+    }
+    switch (f->type) {
+    case RTM_FRAME_LOGOUT:
+        rtmd_session_logout(srv, c, f);
+        break;
+    case RTM_FRAME_RENEW_TOKEN:
+        rtmd_session_renew_token(srv, c, f);
+        break;
+    case RTM_FRAME_SEND_PEER:
+        rtmd_peer_send(srv, c, f);
+        break;
+    case RTM_FRAME_QUERY_ONLINE:
+        rtmd_peer_query_online(srv, c, f);
+        break;
+    default:
+        rtmd_conn_error(srv, c, f->id, RTM_ERR_NOT_SUPPORTED,
+                        "this server does not serve that frame type");
+        break;
+    }
+}
+
+void rtmd_dispatch_message(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *buf, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        rtm_frame_t f;
+        const char *why = NULL;
+        size_t before = off;
+        rtm_decode_status_t st = rtm_frame_decode(&decoder, buf, len, &off, &f, &why);
+        if (st == RTM_DECODE_BROKEN || off <= before) {
+            rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: unreadable frame at %zu: %s",
+                    (unsigned long long)c->id, rtmd_conn_user(c), before, why ? why : "?");
+            rtmd_conn_error(srv, c, 0, RTM_ERR_PROTOCOL, why ? why : "unreadable frame");
+            return;
+        }
+        if (st == RTM_DECODE_BAD_FRAME) {
+            rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: bad frame (type %u id %llu): %s",
+                    (unsigned long long)c->id, rtmd_conn_user(c), f.type, (unsigned long long)f.id,
+                    why ? why : "?");
+            rtmd_conn_error(srv, c, f.id, RTM_ERR_PROTOCOL, why ? why : "invalid frame");
+            continue;
+        }
+        if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_DEBUG))
+            rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: recv %s id %llu",
+                    (unsigned long long)c->id, rtmd_conn_user(c), rtm_frame_type_name(f.type),
+                    (unsigned long long)f.id);
+        if (!rtm_frame_type_from_client(f.type)) {
+            rtmd_conn_error(srv, c, f.id, RTM_ERR_PROTOCOL, "a client may not send that frame");
+            continue;
+        }
+        route(srv, c, &f);
+    }
+}

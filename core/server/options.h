@@ -1,0 +1,38 @@
+/* rtmd's settings: one table of long options, read from the command line and from
+ * `--config FILE` (`name = value` lines; the command line wins). Parsing only: nothing here
+ * touches the network or starts anything. */
+#ifndef RTMD_OPTIONS_H
+#define RTMD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct rtmd_options {
+    /* --listen HOST:PORT. listen_host is the host as written (brackets stripped for IPv6),
+     * "" for all interfaces; listen_ipv6 is true when it is an IPv6 literal. */
+    char *listen_host;
+    int listen_port;
+    bool listen_ipv6;
+    char *app_id;          /* --app-id, or NULL */
+    char *app_certificate; /* --app-certificate, or NULL */
+    int log_level;         /* rtm_log_level_t */
+    uint32_t max_connections;
+    uint32_t heartbeat_timeout_ms;
+} rtmd_options_t;
+
+typedef enum rtmd_options_status {
+    RTMD_OPTIONS_RUN = 0,  /* options are valid: start the server */
+    RTMD_OPTIONS_EXIT = 1, /* --help was printed: exit 0 */
+    RTMD_OPTIONS_BAD = 2,  /* a sentence went to stderr: exit 2 */
+} rtmd_options_status_t;
+
+/* Fills o from the defaults, then the --config file (if any), then argv. On RTMD_OPTIONS_BAD
+ * the sentence naming the problem has been written to stderr. Free o with rtmd_options_free
+ * whatever the result. */
+rtmd_options_status_t rtmd_options_parse(rtmd_options_t *o, int argc, char **argv);
+void rtmd_options_free(rtmd_options_t *o);
+/* The --help text: every option with its default. */
+void rtmd_options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,48 @@
+/* Peer messages: SEND_PEER routing, the table of deliveries waiting for the receiver's
+ * DELIVERY_ACK, and QUERY_ONLINE. A sender's RESULT comes only from the receiver's ack, or
+ * PEER_UNREACHABLE when the receiver has no session or its connection ends first. */
+#ifndef RTMD_PEER_H
+#define RTMD_PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "hashmap.h"
+
+typedef struct rtmd_server rtmd_server_t;
+typedef struct rtmd_conn rtmd_conn_t;
+
+/* One PEER_MESSAGE pushed and not acknowledged yet. Linked into the receiver's and the
+ * sender's lists (pprev style, O(1) unlink) so that either side can leave first. */
+typedef struct rtmd_pending {
+    uint64_t mid;
+    uint64_t request_id; /* the sender's SEND_PEER id */
+    int64_t ts;
+    rtmd_conn_t *receiver;
+    rtmd_conn_t *sender; /* NULL once the sender's connection ended */
+    struct rtmd_pending *r_next, **r_pprev;
+    struct rtmd_pending *s_next, **s_pprev;
+} rtmd_pending_t;
+
+typedef struct rtmd_peers {
+    rtm_hashmap_t pending; /* mid -> rtmd_pending_t */
+    uint64_t next_mid;     /* server message ids start at 1 */
+    rtmd_pending_t *pool;  /* freed entries kept for reuse */
+    size_t pool_len;
+} rtmd_peers_t;
+
+void rtmd_peers_init(rtmd_peers_t *p);
+/* Frees the table and the pool (every connection is gone by then). */
+void rtmd_peers_destroy(rtmd_peers_t *p);
+
+/* Frame handlers; c is logged in. */
+void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+void rtmd_peer_ack(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+void rtmd_peer_query_online(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+
+/* c's connection ended: its unacknowledged deliveries answer their senders PEER_UNREACHABLE,
+ * and its own sends forget it. */
+void rtmd_peer_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c);
+
+#endif

@@ -1,0 +1,448 @@
+/* rtmd's libwebsockets side (see server.h): context and vhost on libuv, the HTTP protocol
+ * (GET /healthz), the rtm.1 protocol (connection lifecycle, message reassembly), and the
+ * stop on SIGTERM/SIGINT. The only file that creates or destroys lws objects. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include "conn.h"
+#include "dispatch.h"
+#include "outq.h"
+#include "session.h"
+
+/* Per-connection receive buffer (allocated by lws for each connection's lifetime: keep it
+ * small) and the most lws hands the kernel per send (one packed write). */
+#define RX_BUFFER_SIZE 1024
+#define TX_PACKET_SIZE 16384
+
+/* lws hands signal and log callbacks no user pointer. */
+static rtmd_server_t *the_server;
+
+/* ---- logging ------------------------------------------------------------------------- */
+
+static void lws_log_emit(int level, const char *line)
+{
+    if (!the_server)
+        return;
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    rtm_log_level_t ours = (level & LLL_ERR)    ? RTM_LOG_ERROR
+                           : (level & LLL_WARN) ? RTM_LOG_WARN
+                                                : RTM_LOG_DEBUG;
+    rtm_log(&the_server->log, ours, "lws: %.*s", (int)n, line);
+}
+
+static int lws_levels(int ours)
+{
+    if (ours >= RTM_LOG_DEBUG)
+        return LLL_ERR | LLL_WARN | LLL_NOTICE;
+    if (ours >= RTM_LOG_WARN)
+        return LLL_ERR | LLL_WARN;
+    return LLL_ERR;
+}
+
+/* ---- stopping ------------------------------------------------------------------------ */
+
+/* Runs inside the loop: destroying the context there is what makes lws_service() return. */
+static void stop_now(lws_sorted_usec_list_t *sul)
+{
+    rtmd_server_t *srv = lws_container_of(sul, rtmd_server_t, stop_timer);
+    if (srv->destroying)
+        return;
+    if (srv->n_conns)
+        rtm_log(&srv->log, RTM_LOG_WARN, "stopping with %zu connections still closing",
+                srv->n_conns);
+    srv->destroying = true;
+    lws_context_destroy(srv->ctx);
+}
+
+/* A timer set from the signal callback is only looked at after the loop's next I/O: the
+ * cancel pipe provides that I/O at once. */
+static void schedule_stop(rtmd_server_t *srv, lws_usec_t us)
+{
+    lws_sul_schedule(srv->ctx, 0, &srv->stop_timer, stop_now, us);
+    lws_cancel_service(srv->ctx);
+}
+
+static void begin_stop(rtmd_server_t *srv, int signum)
+{
+    if (srv->stopping) { /* a second signal: no more waiting */
+        schedule_stop(srv, 1);
+        return;
+    }
+    srv->stopping = true;
+    rtm_log(&srv->log, RTM_LOG_INFO, "%s: closing %zu connections",
+            signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->n_conns);
+    const struct lws_protocols *rtm = lws_vhost_name_to_protocol(srv->vhost, RTM_PROTOCOL_NAME);
+    if (rtm)
+        lws_callback_all_protocol_vhost_args(srv->vhost, rtm, LWS_CALLBACK_USER, NULL, 0);
+    schedule_stop(srv, srv->n_conns ? (lws_usec_t)RTMD_DRAIN_MS * LWS_US_PER_MS : 1);
+}
+
+/* Called by lws's libuv backend, inside the loop, for the signals it watches. */
+static void on_signal(void *handle, int signum)
+{
+    rtmd_server_t *srv = the_server;
+    (void)handle;
+    if (!srv || srv->destroying)
+        return;
+    if (signum == SIGTERM || signum == SIGINT)
+        begin_stop(srv, signum);
+    else if (signum == SIGHUP)
+        rtm_log(&srv->log, RTM_LOG_INFO, "SIGHUP ignored");
+}
+
+/* ---- HTTP: GET /healthz -------------------------------------------------------------- */
+
+typedef struct http_pss {
+    bool healthz_body; /* headers sent, "ok\n" to write */
+} http_pss_t;
+
+static int http_done(struct lws *wsi)
+{
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int on_http(struct lws *wsi, http_pss_t *pss, const char *uri)
+{
+    if (strcmp(uri, "/healthz") != 0) {
+        if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
+            return -1;
+        return http_done(wsi);
+    }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+        if (lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL))
+            return -1;
+        return http_done(wsi);
+    }
+    uint8_t buf[LWS_PRE + 256], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+    if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 3, &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                     (const unsigned char *)"no-store", 8, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    pss->healthz_body = true;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    rtmd_server_t *srv = lws_context_user(lws_get_context(wsi));
+    http_pss_t *pss = user;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        return srv->stopping ? 1 : 0; /* draining: accept nothing new */
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        /* A WebSocket upgrade lands here only when it did not ask for rtm.1. */
+        rtm_log(&srv->log, RTM_LOG_INFO, "refused a WebSocket upgrade without subprotocol %s",
+                RTM_PROTOCOL_NAME);
+        return 1;
+    case LWS_CALLBACK_HTTP:
+        return pss ? on_http(wsi, pss, in ? (const char *)in : "") : -1;
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!pss || !pss->healthz_body)
+            return 0;
+        pss->healthz_body = false;
+        uint8_t buf[LWS_PRE + 3];
+        memcpy(buf + LWS_PRE, "ok\n", 3);
+        if (lws_write(wsi, buf + LWS_PRE, 3, LWS_WRITE_HTTP_FINAL) != 3)
+            return -1;
+        return http_done(wsi);
+    }
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* ---- rtm.1 connections --------------------------------------------------------------- */
+
+static int on_established(rtmd_server_t *srv, struct lws *wsi, rtmd_conn_t *c)
+{
+    c->wsi = wsi;
+    c->id = ++srv->next_conn_id;
+    c->state = RTMD_CONN_OPEN;
+    rtm_buf_init(&c->rx, 0);
+    srv->n_conns++;
+    if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_INFO)) {
+        char peer[64] = "?";
+        lws_get_peer_simple(wsi, peer, sizeof(peer));
+        rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu: connected from %s (%zu connections)",
+                (unsigned long long)c->id, peer, srv->n_conns);
+    }
+    return 0;
+}
+
+static int close_now(struct lws *wsi, enum lws_close_status status, const char *reason)
+{
+    lws_close_reason(wsi, status, (unsigned char *)(uintptr_t)reason, strlen(reason));
+    return -1;
+}
+
+/* One chunk of a WebSocket message: whole messages are decoded straight from lws's buffer,
+ * fragmented ones are gathered first (up to RTM_WIRE_MAX_MESSAGE). */
+static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, size_t len)
+{
+    bool first = !c->rx_in_msg;
+    bool final = lws_is_final_fragment(c->wsi) != 0;
+    if (first) {
+        c->rx_text = !lws_frame_is_binary(c->wsi);
+        c->rx_total = 0;
+    }
+    if (len > RTM_WIRE_MAX_MESSAGE - c->rx_total) {
+        rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: closed: a message is over %u bytes",
+                (unsigned long long)c->id, rtmd_conn_user(c), (unsigned)RTM_WIRE_MAX_MESSAGE);
+        return close_now(c->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+    }
+    c->rx_total += (uint32_t)len;
+    c->rx_in_msg = !final;
+
+    if (c->rx_text) {
+        if (final)
+            rtmd_conn_error(srv, c, 0, RTM_ERR_PROTOCOL,
+                            "text messages are not part of rtm.1: send frames in binary messages");
+        return 0;
+    }
+    if (first && final) {
+        rtmd_dispatch_message(srv, c, in, len);
+        return 0;
+    }
+    if (!rtm_buf_append(&c->rx, in, len)) {
+        rtm_log(&srv->log, RTM_LOG_ERROR, "conn %llu: out of memory receiving a message",
+                (unsigned long long)c->id);
+        return close_now(c->wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
+    }
+    if (final) {
+        rtmd_dispatch_message(srv, c, rtm_buf_data(&c->rx), c->rx.len);
+        rtm_buf_free(&c->rx); /* idle connections hold no buffers */
+    }
+    return 0;
+}
+
+static void on_closed(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    rtmd_session_conn_closed(srv, c);
+    rtmd_peer_conn_closed(srv, c);
+    rtmd_conn_release(c);
+    c->state = RTMD_CONN_NONE;
+    srv->n_conns--;
+    rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: closed (%zu connections)",
+            (unsigned long long)c->id, rtmd_conn_user(c), srv->n_conns);
+    if (srv->stopping && srv->n_conns == 0 && !srv->destroying)
+        lws_sul_schedule(srv->ctx, 0, &srv->stop_timer, stop_now, 1);
+}
+
+static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                        size_t len)
+{
+    rtmd_server_t *srv = lws_context_user(lws_get_context(wsi));
+    rtmd_conn_t *c = user;
+    /* LWS_CALLBACK_CLOSED also comes for upgrades refused before ESTABLISHED. */
+    bool live = c && c->state != RTMD_CONN_NONE;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        if (srv->stopping)
+            return 1;
+        if (srv->n_conns >= srv->opt->max_connections) {
+            rtm_log(&srv->log, RTM_LOG_WARN, "refused a connection: --max-connections %u reached",
+                    (unsigned)srv->opt->max_connections);
+            return 1;
+        }
+        return 0;
+    case LWS_CALLBACK_ESTABLISHED:
+        return c ? on_established(srv, wsi, c) : -1;
+    case LWS_CALLBACK_RECEIVE:
+        return live ? on_receive(srv, c, in, len) : 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return live ? rtmd_conn_on_writeable(srv, c) : 0;
+    case LWS_CALLBACK_TIMER:
+        return live ? rtmd_conn_on_timer(c) : 0;
+    case LWS_CALLBACK_CLOSED:
+        if (live)
+            on_closed(srv, c);
+        return 0;
+    case LWS_CALLBACK_USER: /* begin_stop */
+        if (live)
+            rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols protocols[] = {
+    {.name = "http",
+     .callback = callback_http,
+     .per_session_data_size = sizeof(http_pss_t),
+     .rx_buffer_size = RX_BUFFER_SIZE},
+    {.name = RTM_PROTOCOL_NAME,
+     .callback = callback_rtm,
+     .per_session_data_size = sizeof(rtmd_conn_t),
+     .rx_buffer_size = RX_BUFFER_SIZE,
+     .tx_packet_size = TX_PACKET_SIZE},
+    {0}, /* LWS_PROTOCOL_LIST_TERM does not exist in 4.1 */
+};
+
+/* ---- startup ------------------------------------------------------------------------- */
+
+/* The address lws binds to, as a numeric string (NULL: every interface). */
+typedef struct listen_addr {
+    char numeric[INET6_ADDRSTRLEN];
+    bool any;
+    bool ipv6;
+} listen_addr_t;
+
+static bool resolve_listen(const rtmd_options_t *o, listen_addr_t *a)
+{
+    const char *host = o->listen_host;
+    memset(a, 0, sizeof(*a));
+    a->ipv6 = o->listen_ipv6;
+    if (!*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
+        a->any = true;
+        return true;
+    }
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1) {
+        snprintf(a->numeric, sizeof(a->numeric), "%s", host);
+        return true;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc != 0 || !res) {
+        fprintf(stderr, "rtmd: cannot resolve listen host '%s': %s\n", host, gai_strerror(rc));
+        return false;
+    }
+    /* Prefer IPv4 ("localhost" usually means 127.0.0.1 to clients). */
+    const struct addrinfo *pick = res;
+    for (const struct addrinfo *r = res; r; r = r->ai_next)
+        if (r->ai_family == AF_INET) {
+            pick = r;
+            break;
+        }
+    const void *addr = pick->ai_family == AF_INET
+                           ? (const void *)&((const struct sockaddr_in *)pick->ai_addr)->sin_addr
+                           : (const void *)&((const struct sockaddr_in6 *)pick->ai_addr)->sin6_addr;
+    inet_ntop(pick->ai_family, addr, a->numeric, sizeof(a->numeric));
+    a->ipv6 = pick->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    return true;
+}
+
+static void init_keepalive(rtmd_server_t *srv)
+{
+    uint32_t timeout_s = (srv->opt->heartbeat_timeout_ms + 999) / 1000;
+    uint32_t ping_s = timeout_s / 2 ? timeout_s / 2 : 1;
+    memset(&srv->keepalive, 0, sizeof(srv->keepalive));
+    srv->keepalive.secs_since_valid_ping = (uint16_t)ping_s;
+    srv->keepalive.secs_since_valid_hangup =
+        (uint16_t)(timeout_s > ping_s ? timeout_s : ping_s + 1);
+}
+
+/* Descriptors lws sizes its tables for: the connections, plus the listener, HTTP clients and
+ * lws's own, within what the process may open (main.c raised the limit as far as it could). */
+static unsigned int fd_limit(uint32_t max_connections)
+{
+    uint64_t want = (uint64_t)max_connections + 256;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+        want = rl.rlim_cur;
+    return (unsigned int)want;
+}
+
+static bool start_listening(rtmd_server_t *srv)
+{
+    const rtmd_options_t *o = srv->opt;
+    listen_addr_t addr;
+    if (!resolve_listen(o, &addr))
+        return false;
+    uint64_t lws_options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (!addr.ipv6)
+        lws_options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    info.options = lws_options;
+    info.signal_cb = on_signal; /* lws must not take the process's signals its own way */
+    info.user = srv;
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.fd_limit_per_thread = fd_limit(o->max_connections);
+    info.max_http_header_pool = 32; /* handshakes in flight */
+    srv->ctx = lws_create_context(&info);
+    if (!srv->ctx) {
+        fprintf(stderr, "rtmd: cannot create the libwebsockets context (is "
+                        "libwebsockets-evlib-uv installed?)\n");
+        return false;
+    }
+    /* libuv's handlers for these would spin on a real fault instead of dumping core. */
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGFPE, SIG_DFL);
+
+    init_keepalive(srv);
+    struct lws_context_creation_info vi;
+    memset(&vi, 0, sizeof(vi));
+    vi.options = lws_options;
+    vi.vhost_name = "rtmd";
+    vi.port = o->listen_port;
+    vi.iface = addr.any ? NULL : addr.numeric;
+    vi.protocols = protocols;
+    vi.retry_and_idle_policy = &srv->keepalive;
+    srv->vhost = lws_create_vhost(srv->ctx, &vi);
+    if (!srv->vhost) {
+        fprintf(stderr, "rtmd: cannot listen on %s%s%s:%d (address in use or not available)\n",
+                o->listen_ipv6 ? "[" : "", o->listen_host, o->listen_ipv6 ? "]" : "",
+                o->listen_port);
+        return false;
+    }
+    int port = lws_get_vhost_listen_port(srv->vhost);
+    const char *shown = *o->listen_host ? o->listen_host : "0.0.0.0";
+    printf("rtmd listening on %s%s%s:%d\n", o->listen_ipv6 ? "[" : "", shown,
+           o->listen_ipv6 ? "]" : "", port);
+    fflush(stdout);
+    rtm_log(&srv->log, RTM_LOG_INFO,
+            "listening on %s%s%s:%d (protocol %s, tokens %s, max %u connections, heartbeat "
+            "timeout %u ms)",
+            o->listen_ipv6 ? "[" : "", shown, o->listen_ipv6 ? "]" : "", port, RTM_PROTOCOL_NAME,
+            o->app_certificate ? "required" : "optional", (unsigned)o->max_connections,
+            (unsigned)o->heartbeat_timeout_ms);
+    return true;
+}
+
+int rtmd_server_run(const rtmd_options_t *opt)
+{
+    rtmd_server_t srv;
+    memset(&srv, 0, sizeof(srv));
+    srv.opt = opt;
+    srv.log.level = (rtm_log_level_t)opt->log_level;
+    srv.log.out = NULL;
+    srv.log.component = "rtmd";
+    rtm_hm_init(&srv.users);
+    rtmd_peers_init(&srv.peers);
+    the_server = &srv;
+    lws_set_log_level(lws_levels(opt->log_level), lws_log_emit);
+
+    bool started = start_listening(&srv);
+    if (started)
+        while (!srv.destroying && lws_service(srv.ctx, 0) >= 0)
+            ;
+    srv.destroying = true;
+    if (srv.ctx)
+        lws_context_destroy(srv.ctx); /* the second call, from outside the loop, finishes it */
+    if (started)
+        rtm_log(&srv.log, RTM_LOG_INFO, "stopped");
+    the_server = NULL;
+    rtm_hm_destroy(&srv.users);
+    rtmd_peers_destroy(&srv.peers);
+    rtmd_msg_cleanup();
+    return started ? 0 : 1;
+}

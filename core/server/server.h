@@ -1,0 +1,47 @@
+/* rtmd's process-wide state and its libwebsockets side: the context and vhost, the protocol
+ * callbacks (HTTP healthz, rtm.1 connections), and the orderly stop on SIGTERM/SIGINT.
+ * Everything runs on the one libuv loop thread. */
+#ifndef RTMD_SERVER_H
+#define RTMD_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include "hashmap.h"
+#include "log.h"
+#include "options.h"
+#include "peer.h"
+
+/* Slow consumer: a connection with more than this many bytes queued is dropped. */
+#define RTMD_MAX_QUEUED_BYTES (8u * 1024 * 1024)
+/* How long a connection that is closing may take to flush before it is cut. */
+#define RTMD_CLOSE_FLUSH_S 5
+/* How long SIGTERM waits for connections to flush their close before exiting anyway. */
+#define RTMD_DRAIN_MS 2000
+
+typedef struct rtmd_server {
+    const rtmd_options_t *opt;
+    rtm_logger_t log;
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    lws_retry_bo_t keepalive; /* from --heartbeat-timeout-ms */
+
+    rtm_hashmap_t users; /* user id -> rtmd_conn_t, logged-in connections (session.c) */
+    rtmd_peers_t peers;  /* peer message routing (peer.c) */
+
+    uint64_t next_conn_id;
+    size_t n_conns;  /* established rtm.1 connections */
+    bool stopping;   /* SIGTERM seen: connections are being closed */
+    bool destroying; /* the context is going away: no more sends */
+    lws_sorted_usec_list_t stop_timer;
+} rtmd_server_t;
+
+/* Runs the server until SIGTERM/SIGINT. Prints `rtmd listening on HOST:PORT` as the first line
+ * of stdout once listening. Returns the process exit code (0 after a signal, 1 when it could
+ * not start). */
+int rtmd_server_run(const rtmd_options_t *opt);
+
+#endif

@@ -1,0 +1,23 @@
+/* Sessions: the table of logged-in users (one connection per user id), LOGIN with its
+ * version, app id and token checks, remote login, LOGOUT and RENEW_TOKEN. */
+#ifndef RTMD_SESSION_H
+#define RTMD_SESSION_H
+
+#include <stddef.h>
+
+#include "codec.h"
+
+typedef struct rtmd_server rtmd_server_t;
+typedef struct rtmd_conn rtmd_conn_t;
+
+/* Frame handlers. LOGIN may come on any connection; the others need a session. */
+void rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+void rtmd_session_logout(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+void rtmd_session_renew_token(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+
+/* The logged-in connection of user (len bytes), or NULL. */
+rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_t len);
+/* c's connection ended: its user leaves the table (if c still holds the entry). */
+void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c);
+
+#endif
