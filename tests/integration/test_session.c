@@ -279,6 +279,38 @@ static void test_requests_queued_while_connecting_are_sent_after_login(void **st
     rtm_client_free(b);
 }
 
+static void test_full_queue_pauses_reading_without_losing_events(void **state)
+{
+    const char *small[] = {"event_queue.capacity=16", NULL};
+    rtm_client_t *a = make_client(server.url, NULL), *b = make_client(server.url, small);
+    login_ok(a, NULL, "a-flood");
+    login_ok(b, NULL, "b-slow");
+    enum { N = 300 };
+    rtm_message_t *m = rtm_message_new_text("flood", NULL);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(rtm_client_send_message_to_peer(a, "b-slow", m, 0, NULL), RTM_OK);
+    rtm_message_free(m);
+    /* b does not poll: its client stops reading, so a cannot have every delivery ack */
+    int acked = 0;
+    rtm_event_t *e;
+    while ((e = rtm_client_poll(a, 500)) != NULL) {
+        assert_int_equal(rtm_event_error(e), RTM_OK);
+        acked++;
+        rtm_event_free(e);
+    }
+    assert_true(acked < N);
+    /* once b polls, everything arrives, in order, and a's results complete */
+    for (int i = 0; i < N; i++)
+        rtm_event_free(next_event(b, RTM_EVENT_PEER_MESSAGE_RECEIVED, 10000));
+    for (; acked < N; acked++) {
+        e = next_event(a, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 10000);
+        assert_int_equal(rtm_event_error(e), RTM_OK);
+        rtm_event_free(e);
+    }
+    rtm_client_free(a);
+    rtm_client_free(b);
+}
+
 static void test_rtmd_answers_healthz(void **state)
 {
     char cmd[128];
@@ -299,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_query_reports_online_and_offline_peers),
         cmocka_unit_test(test_second_login_aborts_the_first_session),
         cmocka_unit_test(test_requests_queued_while_connecting_are_sent_after_login),
+        cmocka_unit_test(test_full_queue_pauses_reading_without_losing_events),
         cmocka_unit_test(test_rtmd_answers_healthz),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
