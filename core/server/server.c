@@ -377,7 +377,6 @@ static bool start_listening(rtmd_server_t *srv)
     info.user = srv;
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.fd_limit_per_thread = fd_limit(o->max_connections);
-    info.max_http_header_pool = 32; /* handshakes in flight */
     srv->ctx = lws_create_context(&info);
     if (!srv->ctx) {
         fprintf(stderr, "rtmd: cannot create the libwebsockets context (is "
