@@ -286,7 +286,12 @@ static void test_full_queue_pauses_reading_without_losing_events(void **state)
     login_ok(a, NULL, "a-flood");
     login_ok(b, NULL, "b-slow");
     enum { N = 300 };
-    rtm_message_t *m = rtm_message_new_text("flood", NULL);
+    /* 1 KB each, so the server's batches (16 KB) span many WebSocket messages: the client
+       pauses between messages */
+    char text[1024];
+    memset(text, 'f', sizeof(text) - 1);
+    text[sizeof(text) - 1] = 0;
+    rtm_message_t *m = rtm_message_new_text(text, NULL);
     for (int i = 0; i < N; i++)
         assert_int_equal(rtm_client_send_message_to_peer(a, "b-slow", m, 0, NULL), RTM_OK);
     rtm_message_free(m);
