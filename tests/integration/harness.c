@@ -72,6 +72,19 @@ void rtmd_start(rtmd_t *d, const char *const *extra_args)
     snprintf(d->url, sizeof(d->url), "ws://127.0.0.1:%d", d->port);
 }
 
+rtmd_t server;
+
+int start_server(void **state)
+{
+    rtmd_start(&server, NULL);
+    return 0;
+}
+
+int stop_server(void **state)
+{
+    return rtmd_stop(&server) == 0 ? 0 : -1;
+}
+
 int rtmd_stop(rtmd_t *d)
 {
     int status = 0, rc = -1;

@@ -21,6 +21,11 @@ void rtmd_start(rtmd_t *d, const char *const *extra_args);
 /* SIGTERM, then waits up to 10 s; returns the exit status (-1 when it had to be killed). */
 int rtmd_stop(rtmd_t *d);
 
+/* cmocka group setup/teardown for test programs that share one default rtmd: `server`. */
+extern rtmd_t server;
+int start_server(void **state);
+int stop_server(void **state);
+
 /* A client of app "test" for url (NULL: the server's URL) with extra "key=value" settings
  * (NULL-ended, may be NULL). */
 rtm_client_t *make_client(const char *url, const char *const *settings);

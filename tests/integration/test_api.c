@@ -17,19 +17,6 @@
 
 #include "harness.h"
 
-static rtmd_t server;
-
-static int start_server(void **state)
-{
-    rtmd_start(&server, NULL);
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    return rtmd_stop(&server) == 0 ? 0 : -1;
-}
-
 /* A TCP listener that never accepts: connections hang before the WebSocket handshake. */
 static int silent_listener(char *url, size_t n)
 {

@@ -9,19 +9,6 @@
 
 #include "harness.h"
 
-static rtmd_t server;
-
-static int start_server(void **state)
-{
-    rtmd_start(&server, NULL);
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    return rtmd_stop(&server) == 0 ? 0 : -1;
-}
-
 static void expect_state(rtm_client_t *c, rtm_connection_state_t st,
                          rtm_connection_change_reason_t reason)
 {

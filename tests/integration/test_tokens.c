@@ -14,18 +14,11 @@
 #define OTHER_APP_ID "0123456789abcdef0123456789abcdef"
 #define OTHER_CERT   "fedcba9876543210fedcba9876543210"
 
-static rtmd_t server;
-
-static int start_server(void **state)
+static int start_token_server(void **state)
 {
     const char *args[] = {"--app-id", APP_ID, "--app-certificate", CERT, NULL};
     rtmd_start(&server, args);
     return 0;
-}
-
-static int stop_server(void **state)
-{
-    return rtmd_stop(&server) == 0 ? 0 : -1;
 }
 
 static rtm_client_t *client_for(const char *app_id)
@@ -153,5 +146,5 @@ int main(void)
         cmocka_unit_test(test_expired_token_is_refused),
         cmocka_unit_test(test_renew_token_succeeds_with_a_valid_token),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, start_token_server, stop_server);
 }

@@ -17,19 +17,7 @@
 #include "codec.h"
 #include "harness.h"
 
-static rtmd_t server;
 static rtm_decoder_t dec;
-
-static int start_server(void **state)
-{
-    rtmd_start(&server, NULL);
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    return rtmd_stop(&server) == 0 ? 0 : -1;
-}
 
 /* ---- a tiny WebSocket client --------------------------------------------------------- */
 
