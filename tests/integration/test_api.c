@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -463,6 +465,62 @@ static void test_freeing_a_client_logs_its_user_out(void **state)
     rtm_client_free(b);
 }
 
+static void expect_state(rtm_client_t *c, rtm_connection_state_t st,
+                         rtm_connection_change_reason_t reason, int timeout_ms)
+{
+    rtm_event_t *e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, timeout_ms);
+    assert_int_equal(rtm_event_connection_state(e), st);
+    assert_int_equal(rtm_event_connection_reason(e), reason);
+    rtm_event_free(e);
+}
+
+static void test_client_reconnects_by_itself_when_the_server_comes_back(void **state)
+{
+    rtmd_t own;
+    rtmd_start(&own, NULL);
+    const char *fast[] = {"reconnect.backoff_min_ms=50", "reconnect.backoff_max_ms=200", NULL};
+    rtm_client_t *a = make_client(own.url, fast), *b = make_client(own.url, fast);
+    login_ok(a, NULL, "phoenix-a");
+    login_ok(b, NULL, "phoenix-b");
+    kill(own.pid, SIGKILL); /* the server vanishes without a goodbye */
+    waitpid(own.pid, NULL, 0);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 10000);
+    assert_int_equal(rtm_client_connection_state(a), RTM_CONNECTION_STATE_RECONNECTING);
+    /* requests made meanwhile wait for the session to come back (to itself: b may come back
+       later than a) */
+    rtm_message_t *m = rtm_message_new_text("after the outage", NULL);
+    uint64_t req;
+    assert_int_equal(rtm_client_send_message_to_peer(a, "phoenix-a", m, 0, &req), RTM_OK);
+    char listen[32];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", own.port);
+    const char *args[] = {"--listen", listen, NULL};
+    rtmd_t again;
+    rtmd_start(&again, args); /* the later --listen wins over the harness's port 0 */
+    assert_int_equal(again.port, own.port);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 10000);
+    expect_state(b, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 10000);
+    expect_state(b, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 10000);
+    rtm_event_t *e = wait_event(a, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 10000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    /* both sessions are back: peer messages flow between them again */
+    assert_int_equal(rtm_client_send_message_to_peer(a, "phoenix-b", m, 0, &req), RTM_OK);
+    e = wait_event(b, RTM_EVENT_PEER_MESSAGE_RECEIVED, 5000);
+    assert_string_equal(rtm_message_text(rtm_event_message(e)), "after the outage");
+    rtm_event_free(e);
+    rtm_message_free(m);
+    rtm_client_free(a);
+    rtm_client_free(b);
+    assert_int_equal(rtmd_stop(&again), 0);
+    own.pid = 0;
+    rtmd_stop(&own); /* closes its stdout pipe */
+}
+
 static void test_many_clients_share_one_process(void **state)
 {
     enum { N = 50 };
@@ -500,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_server_list_is_tried_in_turn),
         cmocka_unit_test(test_free_with_requests_in_flight_is_clean),
         cmocka_unit_test(test_freeing_a_client_logs_its_user_out),
+        cmocka_unit_test(test_client_reconnects_by_itself_when_the_server_comes_back),
         cmocka_unit_test(test_many_clients_share_one_process),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
