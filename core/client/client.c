@@ -591,6 +591,18 @@ bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out)
 {
     pthread_mutex_lock(&c->lock);
     bool live = c->session_live;
+    if (live) {
+        /* what is already queued goes out first: above all the delivery acks of messages the
+           application already has, so their senders are not told they were lost */
+        rtm_outq_t *q = &c->outq;
+        size_t n = q->bytes.len - q->head;
+        /* one WebSocket message at most (the server's limit), leaving room for the LOGOUT */
+        if (n && n <= RTM_WIRE_MAX_MESSAGE - 64 && rtm_buf_reserve(out, n)) {
+            memcpy(rtm_buf_data(out) + out->len, rtm_buf_data(&q->bytes) + q->head, n);
+            out->len += n;
+        }
+        outq_reset(q);
+    }
     pthread_mutex_unlock(&c->lock);
     if (!live)
         return false;

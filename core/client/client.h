@@ -126,7 +126,8 @@ typedef struct client_io_actions {
 void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a);
 /* Periodic: request deadlines, login timeout, reconnect backoff. */
 void client_io_tick(rtm_client_t *c, int64_t now_ms);
-/* Encodes a best-effort LOGOUT for a client being freed into out; false when no session. */
+/* For a client being freed: moves its queued frames, then a LOGOUT, into out; false when there
+ * is no session. */
 bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out);
 
 #endif

@@ -310,10 +310,16 @@ static int on_writeable(rtm_conn_t *conn, struct lws *wsi)
     if (!conn->client) {
         if (conn->farewell.len) {
             memcpy(out, rtm_buf_data(&conn->farewell), conn->farewell.len);
-            lws_write(wsi, out, conn->farewell.len, LWS_WRITE_BINARY);
+            int n = lws_write(wsi, out, conn->farewell.len, LWS_WRITE_BINARY);
             conn->farewell.len = 0;
+            if (n < 0)
+                return -1;
+            /* rtmd answers the LOGOUT by closing; lws flushes any unsent rest first, and the
+               next WRITEABLE (all flushed) or this backstop ends the connection */
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 2);
+            lws_callback_on_writable(wsi);
+            return 0;
         }
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
     }
     bool more;

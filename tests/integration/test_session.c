@@ -303,6 +303,27 @@ static void test_full_queue_pauses_reading_without_losing_events(void **state)
     rtm_client_free(b);
 }
 
+static void test_message_received_right_before_free_is_still_acknowledged(void **state)
+{
+    rtm_client_t *a = make_client(server.url, NULL);
+    login_ok(a, NULL, "a-ack-free");
+    rtm_message_t *m = rtm_message_new_text("catch", NULL);
+    for (int round = 0; round < 10; round++) {
+        rtm_client_t *b = make_client(server.url, NULL);
+        login_ok(b, NULL, "b-ack-free");
+        uint64_t req;
+        assert_int_equal(rtm_client_send_message_to_peer(a, "b-ack-free", m, 0, &req), RTM_OK);
+        rtm_event_free(wait_event(b, RTM_EVENT_PEER_MESSAGE_RECEIVED, 5000));
+        rtm_client_free(b); /* at once: its queued ack still goes out */
+        rtm_event_t *e = wait_event(a, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 5000);
+        assert_int_equal(rtm_event_request_id(e), req);
+        assert_int_equal(rtm_event_error(e), RTM_OK);
+        rtm_event_free(e);
+    }
+    rtm_message_free(m);
+    rtm_client_free(a);
+}
+
 static void test_rtmd_answers_healthz(void **state)
 {
     char cmd[128];
@@ -324,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_second_login_aborts_the_first_session),
         cmocka_unit_test(test_requests_queued_while_connecting_are_sent_after_login),
         cmocka_unit_test(test_full_queue_pauses_reading_without_losing_events),
+        cmocka_unit_test(test_message_received_right_before_free_is_still_acknowledged),
         cmocka_unit_test(test_rtmd_answers_healthz),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
