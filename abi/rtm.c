@@ -70,7 +70,7 @@ RTM_API rtm_client_t *rtm_client_new(const char *app_id, const rtm_config_t *con
     struct rtm_config defaults;
     const char *why;
     rtm_err_t e;
-    if (!app_id || !*app_id) {
+    if (!app_id || !*app_id || strnlen(app_id, RTM_APP_ID_MAX_BYTES + 1) > RTM_APP_ID_MAX_BYTES) {
         set_err(err, RTM_ERR_INVALID_APP_ID);
         return NULL;
     }

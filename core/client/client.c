@@ -21,59 +21,77 @@
 static void outq_reset(rtm_outq_t *q)
 {
     rtm_buf_clear(&q->bytes);
-    q->head = 0;
-    q->n_ends = q->first_end = 0;
+    q->first = q->n = q->live = 0;
 }
 
 static bool outq_empty(const rtm_outq_t *q)
 {
-    return q->first_end == q->n_ends;
+    return q->live == 0;
 }
 
-/* Appends one encoded frame; false when out of memory. */
-static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f)
+/* Appends one encoded frame carrying request req_id (0: none); false when out of memory. */
+static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f, uint64_t req_id)
 {
-    if (q->first_end > 0 && q->first_end == q->n_ends) /* all sent: start over */
-        outq_reset(q);
-    if (q->n_ends == q->cap_ends) {
-        size_t cap = q->cap_ends ? q->cap_ends * 2 : 16;
-        size_t *e = realloc(q->ends, cap * sizeof(*e));
-        if (!e)
+    if (q->live == 0)
+        outq_reset(q); /* everything was sent or dropped: start over */
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 16;
+        rtm_outq_frame_t *fr = realloc(q->frames, cap * sizeof(*fr));
+        if (!fr)
             return false;
-        q->ends = e;
-        q->cap_ends = cap;
+        q->frames = fr;
+        q->cap = cap;
     }
+    size_t start = q->bytes.len;
     if (!rtm_frame_encode(&q->bytes, f))
         return false;
-    q->ends[q->n_ends++] = q->bytes.len;
+    q->frames[q->n++] = (rtm_outq_frame_t){start, q->bytes.len - start, req_id, false};
+    q->live++;
     return true;
 }
 
+/* Marks the unsent frame of req_id dropped; it will not be written. */
+static void outq_drop(rtm_outq_t *q, uint64_t req_id)
+{
+    for (size_t k = q->first; k < q->n; k++) {
+        if (q->frames[k].req_id == req_id && !q->frames[k].dropped) {
+            q->frames[k].dropped = true;
+            if (--q->live == 0)
+                outq_reset(q);
+            return;
+        }
+    }
+}
+
+/* Copies whole unsent frames into dst, at most cap bytes unless the first alone is larger. */
 static size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap)
 {
-    size_t k = q->first_end;
-    if (k == q->n_ends)
-        return 0;
-    /* whole frames only; at least one even when it alone exceeds cap */
-    size_t end = q->ends[k++];
-    while (k < q->n_ends && q->ends[k] - q->head <= cap)
-        end = q->ends[k++];
-    size_t n = end - q->head;
-    memcpy(dst, rtm_buf_data(&q->bytes) + q->head, n);
-    q->head = end;
-    q->first_end = k;
-    if (k == q->n_ends)
+    size_t n = 0;
+    const uint8_t *base = rtm_buf_data(&q->bytes);
+    while (q->first < q->n) {
+        rtm_outq_frame_t *fr = &q->frames[q->first];
+        if (!fr->dropped) {
+            if (n > 0 && n + fr->len > cap)
+                break;
+            memcpy(dst + n, base + fr->start, fr->len);
+            n += fr->len;
+            q->live--;
+        }
+        q->first++;
+    }
+    if (q->live == 0) {
         outq_reset(q);
-    else if (q->head > q->bytes.len / 2 && q->head > 65536) {
+    } else if (q->first > q->n / 2 && q->frames[q->first].start > 65536) {
         /* compact: keep the unsent tail at the front */
-        size_t rest = q->bytes.len - q->head;
-        memmove(rtm_buf_data(&q->bytes), rtm_buf_data(&q->bytes) + q->head, rest);
-        for (size_t i = k; i < q->n_ends; i++)
-            q->ends[i - k] = q->ends[i] - q->head;
-        q->n_ends -= k;
-        q->first_end = 0;
+        size_t from = q->frames[q->first].start, rest = q->bytes.len - from;
+        memmove(rtm_buf_data(&q->bytes), rtm_buf_data(&q->bytes) + from, rest);
+        for (size_t k = q->first; k < q->n; k++) {
+            q->frames[k - q->first] = q->frames[k];
+            q->frames[k - q->first].start -= from;
+        }
+        q->n -= q->first;
+        q->first = 0;
         q->bytes.len = rest;
-        q->head = 0;
     }
     return n;
 }
@@ -167,6 +185,7 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
     if (r->id == c->logout_req)
         c->logout_req = 0;
     push_event(c, e);
+    free(r->token);
     free(r);
 }
 
@@ -203,6 +222,7 @@ static void finish_logout(rtm_client_t *c)
     clear_session(c);
     c->want_close = true;
     c->want_connect = false;
+    c->conn_gen++;
 }
 
 /* The login of this login call (not a reconnect) failed. */
@@ -217,9 +237,20 @@ static void fail_login(rtm_client_t *c, rtm_err_t err, rtm_connection_change_rea
     clear_session(c);
     c->want_close = true;
     c->want_connect = false;
+    c->conn_gen++;
 }
 
-static int64_t backoff_ms(const rtm_client_t *c, int attempt)
+/* xorshift32: jitter that leaves the application's rand() sequence alone */
+static uint32_t next_random(rtm_client_t *c)
+{
+    uint32_t x = c->rand_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return c->rand_state = x;
+}
+
+static int64_t backoff_ms(rtm_client_t *c, int attempt)
 {
     /* full jitter: uniform in [min, min(max, min * 2^attempt)] */
     int64_t ceiling = c->cfg.backoff_min_ms;
@@ -229,7 +260,7 @@ static int64_t backoff_ms(const rtm_client_t *c, int attempt)
         ceiling = c->cfg.backoff_max_ms;
     int64_t span = ceiling - c->cfg.backoff_min_ms;
     return c->cfg.backoff_min_ms +
-           (span > 0 ? (int64_t)((uint64_t)rand() % (uint64_t)(span + 1)) : 0);
+           (span > 0 ? (int64_t)(next_random(c) % (uint64_t)(span + 1)) : 0);
 }
 
 /* The session needs a request slot: NOT_LOGGED_IN while there is no session. */
@@ -265,14 +296,14 @@ static rtm_err_t submit(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result
     }
     f->id = r->id;
     bool was_empty = outq_empty(&c->outq);
-    if (!outq_push(&c->outq, f)) {
+    if (!outq_push(&c->outq, f, r->id)) {
         request_unlink(c, r);
+        free(r->token);
         free(r);
         set_error_locked(c, "out of memory");
         pthread_mutex_unlock(&c->lock);
         return RTM_ERR_NO_MEMORY;
     }
-    r->sent = true;
     kick = was_empty && c->session_live;
     if (req_out)
         *req_out = r->id;
@@ -318,6 +349,9 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     c->log = (rtm_logger_t){c->cfg.log_level, c->log_fp, "librtm"};
     c->state = RTM_CONNECTION_STATE_DISCONNECTED;
     c->next_request_id = 1;
+    c->rand_state = (uint32_t)rtm_now_wall_ms() ^ (uint32_t)(uintptr_t)c;
+    if (!c->rand_state)
+        c->rand_state = 0x9e3779b9u;
     rtm_hm_init(&c->pending);
     rtm_buf_init(&c->outq.bytes, 0);
     pthread_mutex_init(&c->lock, NULL);
@@ -358,7 +392,7 @@ void client_destroy(rtm_client_t *c)
     rtm_eq_destroy(&c->events);
     rtm_hm_destroy(&c->pending);
     rtm_buf_free(&c->outq.bytes);
-    free(c->outq.ends);
+    free(c->outq.frames);
     free(c->user_id);
     free(c->token);
     free(c->app_id);
@@ -422,6 +456,7 @@ rtm_err_t client_login(rtm_client_t *c, const char *token, const char *user_id, 
     c->user_id = u;
     c->token = t;
     c->login_req = r->id;
+    c->conn_gen++; /* nothing of an earlier connection may touch this login */
     c->url_index = 0;
     c->urls_tried = 0;
     c->reconnect_attempt = 0;
@@ -455,7 +490,8 @@ rtm_err_t client_logout(rtm_client_t *c, uint64_t *req)
     c->logout_req = r->id;
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_LOGOUT, r->id);
-    if (c->session_live && c->state == RTM_CONNECTION_STATE_CONNECTED && outq_push(&c->outq, &f)) {
+    if (c->session_live && c->state == RTM_CONNECTION_STATE_CONNECTED &&
+        outq_push(&c->outq, &f, r->id)) {
         /* the server confirms, then the session ends (so peers see us offline by then) */
         c->logging_out = true;
     } else {
@@ -474,15 +510,21 @@ rtm_err_t client_renew_token(rtm_client_t *c, const char *token, uint64_t *req)
     char *t = strdup(token);
     if (!t)
         return RTM_ERR_NO_MEMORY;
-    rtm_err_t err = submit(c, &f, RTM_EVENT_RENEW_TOKEN_RESULT, req);
+    uint64_t id;
+    rtm_err_t err = submit(c, &f, RTM_EVENT_RENEW_TOKEN_RESULT, &id);
     if (err) {
         free(t);
         return err;
     }
     pthread_mutex_lock(&c->lock);
-    free(c->token); /* a reconnect logs in with the newest token */
-    c->token = t;
+    rtm_request_t *r = rtm_hm_get_u64(&c->pending, id);
+    if (r)
+        r->token = t; /* adopted for reconnects only once the server accepts it */
+    else
+        free(t);
     pthread_mutex_unlock(&c->lock);
+    if (req)
+        *req = id;
     return RTM_OK;
 }
 
@@ -540,11 +582,13 @@ rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms)
 
 /* ---- I/O thread side -------------------------------------------------------------- */
 
-void client_io_established(rtm_client_t *c)
+void client_io_established(rtm_client_t *c, uint64_t gen)
 {
     pthread_mutex_lock(&c->lock);
-    c->login_sent = false;
-    c->session_live = false;
+    if (gen == c->conn_gen) {
+        c->login_sent = false;
+        c->session_live = false;
+    }
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -569,16 +613,20 @@ static size_t login_frame(rtm_client_t *c, uint8_t *dst, size_t cap)
     return n;
 }
 
-size_t client_io_take_output(rtm_client_t *c, uint8_t *dst, size_t cap, bool *more)
+size_t client_io_take_output(rtm_client_t *c, uint64_t gen, uint8_t *dst, size_t cap, bool *more)
 {
     size_t n = 0;
     *more = false;
     pthread_mutex_lock(&c->lock);
-    if (!c->login_sent && c->user_id &&
-        (c->state == RTM_CONNECTION_STATE_CONNECTING ||
-         c->state == RTM_CONNECTION_STATE_RECONNECTING)) {
+    if (gen != c->conn_gen) {
+        /* a connection the application has already left behind */
+    } else if (!c->login_sent && c->user_id &&
+               (c->state == RTM_CONNECTION_STATE_CONNECTING ||
+                c->state == RTM_CONNECTION_STATE_RECONNECTING)) {
         n = login_frame(c, dst, cap);
         c->login_sent = n > 0;
+        if (!n && c->login_req) /* cannot happen with the id limits; never hang on it */
+            fail_login(c, RTM_ERR_FAILURE, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
     } else if (c->session_live) {
         n = outq_take(&c->outq, dst, cap);
         *more = !outq_empty(&c->outq);
@@ -591,18 +639,11 @@ bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out)
 {
     pthread_mutex_lock(&c->lock);
     bool live = c->session_live;
-    if (live) {
-        /* what is already queued goes out first: above all the delivery acks of messages the
-           application already has, so their senders are not told they were lost */
-        rtm_outq_t *q = &c->outq;
-        size_t n = q->bytes.len - q->head;
-        /* one WebSocket message at most (the server's limit), leaving room for the LOGOUT */
-        if (n && n <= RTM_WIRE_MAX_MESSAGE - 64 && rtm_buf_reserve(out, n)) {
-            memcpy(rtm_buf_data(out) + out->len, rtm_buf_data(&q->bytes) + q->head, n);
-            out->len += n;
-        }
-        outq_reset(q);
-    }
+    /* what is already queued goes out first: above all the delivery acks of messages the
+       application already has, so their senders are not told they were lost. One WebSocket
+       message at most (the server's limit), leaving room for the LOGOUT. */
+    if (live && rtm_buf_reserve(out, RTM_WIRE_MAX_MESSAGE))
+        out->len += outq_take(&c->outq, rtm_buf_data(out) + out->len, RTM_WIRE_MAX_MESSAGE - 64);
     pthread_mutex_unlock(&c->lock);
     if (!live)
         return false;
@@ -611,9 +652,15 @@ bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out)
     return rtm_frame_encode(out, &f);
 }
 
+/* A wire error code as rtm_err_t; unknown codes become RTM_ERR_FAILURE. */
+static rtm_err_t wire_err(uint64_t err)
+{
+    return err <= RTM_ERR_NOT_SUPPORTED ? (rtm_err_t)err : RTM_ERR_FAILURE;
+}
+
 static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
 {
-    rtm_err_t err = (rtm_err_t)f->err;
+    rtm_err_t err = wire_err(f->err);
     if (err == RTM_OK) {
         c->session_live = true;
         c->reconnect_attempt = 0;
@@ -625,8 +672,6 @@ static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
     }
     rtm_log(&c->log, RTM_LOG_WARN, "login refused: %s (%.*s)", rtm_err_name(err),
             (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
-    if (err > RTM_ERR_NOT_SUPPORTED)
-        err = RTM_ERR_FAILURE;
     fail_login(c, err, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
 }
 
@@ -648,7 +693,12 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
         finish_logout(c);
         return;
     }
-    rtm_err_t err = f->err <= RTM_ERR_NOT_SUPPORTED ? (rtm_err_t)f->err : RTM_ERR_FAILURE;
+    rtm_err_t err = wire_err(f->err);
+    if (err == RTM_OK && r->token) {
+        free(c->token); /* reconnects log in with the newest accepted token */
+        c->token = r->token;
+        r->token = NULL;
+    }
     rtm_event_t *e = rtm_event_new(r->result_type);
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
         rtm_frame_has(f, RTM_K_STATES)) {
@@ -671,7 +721,7 @@ static void ack_delivery(rtm_client_t *c, uint64_t mid)
     rtm_frame_t ack;
     rtm_frame_init(&ack, RTM_FRAME_DELIVERY_ACK, 0);
     rtm_frame_set_uint(&ack, RTM_K_MID, mid);
-    if (!outq_push(&c->outq, &ack))
+    if (!outq_push(&c->outq, &ack, 0))
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: delivery ack %llu lost",
                 (unsigned long long)mid);
 }
@@ -702,10 +752,11 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
 
 static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
 {
-    rtm_connection_change_reason_t reason = (rtm_connection_change_reason_t)f->reason;
-    if (reason < RTM_CONNECTION_CHANGE_REASON_LOGIN ||
-        reason > RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED)
-        reason = RTM_CONNECTION_CHANGE_REASON_INTERRUPTED;
+    rtm_connection_change_reason_t reason =
+        f->reason >= RTM_CONNECTION_CHANGE_REASON_LOGIN &&
+                f->reason <= RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED
+            ? (rtm_connection_change_reason_t)f->reason
+            : RTM_CONNECTION_CHANGE_REASON_INTERRUPTED;
     rtm_log(&c->log, RTM_LOG_WARN, "the server ended the session (reason %d)", (int)reason);
     if (c->logging_out) {
         finish_logout(c);
@@ -716,22 +767,24 @@ static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
     outq_reset(&c->outq);
     c->session_live = false;
     c->want_close = true;
+    c->conn_gen++;
 }
 
 static void on_error_frame(rtm_client_t *c, const rtm_frame_t *f)
 {
     rtm_log(&c->log, RTM_LOG_WARN, "server error for request %llu: %.*s", (unsigned long long)f->id,
             (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
-    if (f->id && (rtm_hm_get_u64(&c->pending, f->id) || (!c->session_live && c->login_sent)))
+    /* an answer to a request, or anything the server refuses while we log in */
+    if ((f->id && rtm_hm_get_u64(&c->pending, f->id)) || (!c->session_live && c->login_sent))
         on_result(c, f);
 }
 
-bool client_io_message(rtm_client_t *c, const uint8_t *p, size_t len)
+bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t len)
 {
     static _Thread_local rtm_decoder_t dec; /* only the I/O thread decodes */
     size_t off = 0;
     pthread_mutex_lock(&c->lock);
-    while (off < len) {
+    while (gen == c->conn_gen && off < len) {
         rtm_frame_t f;
         const char *why;
         rtm_decode_status_t st = rtm_frame_decode(&dec, p, len, &off, &f, &why);
@@ -765,9 +818,13 @@ bool client_io_message(rtm_client_t *c, const uint8_t *p, size_t len)
     return true;
 }
 
-void client_io_lost(rtm_client_t *c, rtm_err_t why, const char *detail)
+void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *detail)
 {
     pthread_mutex_lock(&c->lock);
+    if (gen != c->conn_gen) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
     bool was_live = c->session_live;
     c->session_live = false;
     c->login_sent = false;
@@ -806,6 +863,7 @@ void client_io_tick(rtm_client_t *c, int64_t now_ms)
                 finish_logout(c);
                 break;
             }
+            outq_drop(&c->outq, r->id); /* a request reported as failed is never sent late */
             request_complete(c, r, RTM_ERR_TIMEOUT, NULL);
         }
         r = next;
@@ -832,6 +890,7 @@ void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a
     bool has_conn = c->conn && !a->close;
     if (c->want_connect && !has_conn) {
         a->connect = true;
+        a->gen = c->conn_gen;
         a->url = c->urls[c->url_index % c->n_urls];
         c->attempt_start_ms = rtm_now_mono_ms();
         c->login_sent = false;

@@ -23,17 +23,24 @@ typedef struct rtm_request {
     uint64_t id;
     rtm_event_type_t result_type; /* the event that completes it */
     int64_t deadline_ms;          /* monotonic */
-    bool sent;                    /* its frame reached the outbound queue of a live session */
+    char *token;                  /* RENEW_TOKEN: the token, adopted once the server accepts it */
     struct rtm_request *prev, *next;
 } rtm_request_t;
 
-/* Outbound frames: concatenated encodings plus the end offset of each frame, so a write can
- * pack whole frames into one WebSocket message. */
+/* Outbound frames: concatenated encodings, each with its extent and the request it carries
+ * (0 for acks), so a write packs whole frames into one WebSocket message and a request that
+ * ends before it was written (a timeout) is dropped instead of sent late. */
+typedef struct rtm_outq_frame {
+    size_t start, len;
+    uint64_t req_id;
+    bool dropped;
+} rtm_outq_frame_t;
+
 typedef struct rtm_outq {
     rtm_buf_t bytes;
-    size_t head; /* bytes before head are sent */
-    size_t *ends;
-    size_t n_ends, first_end, cap_ends;
+    rtm_outq_frame_t *frames;
+    size_t first, n, cap; /* frames[first..n) are unsent */
+    size_t live;          /* unsent frames not dropped */
 } rtm_outq_t;
 
 struct rtm_client {
@@ -63,6 +70,9 @@ struct rtm_client {
     int64_t attempt_start_ms; /* start of the current connection attempt */
 
     /* requests */
+    uint64_t conn_gen;   /* bumped when the application ends a session: callbacks of older
+                            connections are ignored */
+    uint32_t rand_state; /* backoff jitter, independent of the application's rand() */
     uint64_t next_request_id;
     rtm_hashmap_t pending; /* id -> rtm_request_t */
     rtm_request_t *pending_head, *pending_tail;
@@ -105,20 +115,23 @@ rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n,
 rtm_connection_state_t client_state(rtm_client_t *c);
 rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms);
 
-/* ---- I/O thread side ---- */
+/* ---- I/O thread side ----
+ * Every callback names the connection generation it comes from (client_io_actions hands it
+ * out with each connect): calls from a connection of an older generation are ignored. */
 /* The connection is up (WebSocket established): the LOGIN frame goes out first. */
-void client_io_established(rtm_client_t *c);
+void client_io_established(rtm_client_t *c, uint64_t gen);
 /* One complete WebSocket message arrived. Returns false when the connection must close. */
-bool client_io_message(rtm_client_t *c, const uint8_t *p, size_t len);
+bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t len);
 /* The connection is gone (error before or after the handshake, or closed). */
-void client_io_lost(rtm_client_t *c, rtm_err_t why, const char *detail);
+void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *detail);
 /* Copies whole frames (at most cap bytes unless one frame is bigger) into dst; returns the
  * bytes copied (0: nothing to send now). *more is set when frames remain. */
-size_t client_io_take_output(rtm_client_t *c, uint8_t *dst, size_t cap, bool *more);
+size_t client_io_take_output(rtm_client_t *c, uint64_t gen, uint8_t *dst, size_t cap, bool *more);
 /* What the I/O thread should do for c now; the want_* flags it reports are cleared. */
 typedef struct client_io_actions {
     bool close;   /* close the current connection (the state machine already moved on) */
-    bool connect; /* open a connection to url */
+    bool connect; /* open a connection to url, for connection generation gen */
+    uint64_t gen;
     rtm_url_t url;
     bool writable;  /* ask for a WRITEABLE callback */
     bool rx_resume; /* the application drained its queue: read again */

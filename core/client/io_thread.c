@@ -22,7 +22,8 @@ typedef struct rtm_conn {
     rtm_buf_t rx;         /* reassembly of a fragmented message */
     rtm_buf_t farewell;   /* frames to write before closing an orphaned connection */
     lws_retry_bo_t retry; /* heartbeat policy; must outlive the wsi */
-    bool established, lost, in_connect, destroyed;
+    uint64_t gen;         /* the client's connection generation at connect */
+    bool established, lost, in_connect, destroyed, rx_text;
 } rtm_conn_t;
 
 static struct io {
@@ -98,7 +99,7 @@ static void conn_lost(rtm_conn_t *conn, rtm_err_t why, const char *detail)
     if (c->conn == conn)
         c->conn = NULL;
     c->rx_paused = false;
-    client_io_lost(c, why, detail);
+    client_io_lost(c, conn->gen, why, detail);
     io_kick(c); /* serviced on the next loop pass, outside this callback */
 }
 
@@ -118,17 +119,18 @@ static void conn_close(rtm_client_t *c)
         lws_set_timeout(conn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
 }
 
-static void conn_start(rtm_client_t *c, const rtm_url_t *url)
+static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
 {
     rtm_conn_t *conn = calloc(1, sizeof(*conn));
     if (!conn) {
-        client_io_lost(c, RTM_ERR_NO_MEMORY, "out of memory");
+        client_io_lost(c, gen, RTM_ERR_NO_MEMORY, "out of memory");
         io_kick(c);
         return;
     }
     rtm_buf_init(&conn->rx, 0);
     rtm_buf_init(&conn->farewell, LWS_PRE);
     conn->client = c;
+    conn->gen = gen;
     int64_t hb_s = c->cfg.heartbeat_interval_ms / 1000;
     conn->retry.secs_since_valid_ping = (uint16_t)(hb_s < 1 ? 1 : hb_s > 3000 ? 3000 : hb_s);
     conn->retry.secs_since_valid_hangup = (uint16_t)(conn->retry.secs_since_valid_ping * 3);
@@ -176,7 +178,7 @@ static void service_client(rtm_client_t *c)
     if (a.close)
         conn_close(c);
     if (a.connect)
-        conn_start(c, &a.url);
+        conn_start(c, &a.url, a.gen);
     if (a.writable && c->conn)
         lws_callback_on_writable(c->conn->wsi);
     if (a.rx_resume && c->conn && c->rx_paused) {
@@ -274,16 +276,24 @@ static int on_receive(rtm_conn_t *conn, struct lws *wsi, const uint8_t *in, size
     if (!c)
         return 0;
     bool first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
-    if (!lws_frame_is_binary(wsi) && first && conn->rx.len == 0) {
-        rtm_log(&c->log, RTM_LOG_WARN, "the server sent a text message: ignored");
+    if (first)
+        conn->rx_text = !lws_frame_is_binary(wsi);
+    if (conn->rx_text) { /* rtm.1 is binary only: skip every fragment of a text message */
+        if (final) {
+            pthread_mutex_lock(&c->lock);
+            rtm_log(&c->log, RTM_LOG_WARN, "the server sent a text message: ignored");
+            pthread_mutex_unlock(&c->lock);
+        }
         return 0;
     }
     const uint8_t *msg = in;
     size_t msg_len = len;
     if (!(first && final && conn->rx.len == 0)) {
         if (conn->rx.len + len > RTM_WIRE_MAX_MESSAGE) {
+            pthread_mutex_lock(&c->lock);
             rtm_log(&c->log, RTM_LOG_ERROR, "a message from the server exceeds %d bytes",
                     RTM_WIRE_MAX_MESSAGE);
+            pthread_mutex_unlock(&c->lock);
             return -1;
         }
         if (!rtm_buf_append(&conn->rx, in, len))
@@ -293,7 +303,7 @@ static int on_receive(rtm_conn_t *conn, struct lws *wsi, const uint8_t *in, size
         msg = rtm_buf_data(&conn->rx);
         msg_len = conn->rx.len;
     }
-    client_io_message(c, msg, msg_len);
+    client_io_message(c, conn->gen, msg, msg_len);
     rtm_buf_free(&conn->rx); /* idle connections hold no buffer */
     if (conn->client && !c->rx_paused && rtm_eq_count(&c->events) >= c->events.capacity) {
         c->rx_paused = true; /* the application polls again before we read more */
@@ -323,7 +333,7 @@ static int on_writeable(rtm_conn_t *conn, struct lws *wsi)
         return -1;
     }
     bool more;
-    size_t n = client_io_take_output(conn->client, out, WRITE_BATCH_MAX, &more);
+    size_t n = client_io_take_output(conn->client, conn->gen, out, WRITE_BATCH_MAX, &more);
     if (n && lws_write(wsi, out, n, LWS_WRITE_BINARY) < (int)n)
         return -1;
     if (more)
@@ -343,10 +353,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!conn)
             return -1;
         conn->established = true;
-        if (conn->client) {
-            client_io_established(conn->client);
-            service_client(conn->client);
-        }
+        if (!conn->client)
+            return -1; /* closed while its handshake ran: lws cancelled our kill timeout */
+        client_io_established(conn->client, conn->gen);
+        service_client(conn->client);
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
         return conn ? on_receive(conn, wsi, in, len) : 0;

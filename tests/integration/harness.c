@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,8 +21,36 @@ static const char *rtmd_path(void)
     return p && *p ? p : RTMD_PATH;
 }
 
+/* rtmds this process started and has not stopped: a failed assertion jumps past the test's
+ * own stop, so they are killed at exit instead of lingering. */
+static pid_t live[64];
+
+static void remember(pid_t pid, bool add)
+{
+    for (int i = 0; i < 64; i++) {
+        if (add ? live[i] == 0 : live[i] == pid) {
+            live[i] = add ? pid : 0;
+            return;
+        }
+    }
+}
+
+static void kill_leftovers(void)
+{
+    for (int i = 0; i < 64; i++)
+        if (live[i] > 0) {
+            kill(live[i], SIGKILL);
+            waitpid(live[i], NULL, 0);
+        }
+}
+
 void rtmd_start(rtmd_t *d, const char *const *extra_args)
 {
+    static bool registered;
+    if (!registered) {
+        atexit(kill_leftovers);
+        registered = true;
+    }
     int out[2];
     assert_int_equal(pipe(out), 0);
     const char *argv[64];
@@ -44,6 +73,7 @@ void rtmd_start(rtmd_t *d, const char *const *extra_args)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
         dup2(out[1], 1);
         close(out[0]);
         close(out[1]);
@@ -69,10 +99,36 @@ void rtmd_start(rtmd_t *d, const char *const *extra_args)
         fail_msg("unexpected first line from rtmd: %s", line);
     }
     d->pid = pid;
+    remember(pid, true);
     snprintf(d->url, sizeof(d->url), "ws://127.0.0.1:%d", d->port);
 }
 
 rtmd_t server;
+
+void rtmd_crash(rtmd_t *d)
+{
+    if (d->pid > 0) {
+        kill(d->pid, SIGKILL);
+        waitpid(d->pid, NULL, 0);
+        remember(d->pid, false);
+    }
+    d->pid = 0;
+    rtmd_stop(d); /* closes the stdout pipe */
+}
+
+void rtmd_restart(rtmd_t *d, const char *const *extra_args)
+{
+    int port = d->port;
+    char listen[32];
+    const char *args[32] = {"--listen", listen};
+    int n = 2;
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    for (int i = 0; extra_args && extra_args[i] && n < 31; i++)
+        args[n++] = extra_args[i];
+    args[n] = NULL;
+    rtmd_start(d, args); /* the later --listen wins over port 0 */
+    assert_int_equal(d->port, port);
+}
 
 int start_server(void **state)
 {
@@ -88,10 +144,11 @@ int stop_server(void **state)
 int rtmd_stop(rtmd_t *d)
 {
     int status = 0, rc = -1;
-    if (d->pid <= 0)
-        return -1;
-    kill(d->pid, SIGTERM);
-    for (int i = 0; i < 1000 && d->pid; i++) {
+    if (d->pid > 0) {
+        remember(d->pid, false);
+        kill(d->pid, SIGTERM);
+    }
+    for (int i = 0; i < 1000 && d->pid > 0; i++) {
         if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
             d->pid = 0;
             rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -99,7 +156,7 @@ int rtmd_stop(rtmd_t *d)
             usleep(10000);
         }
     }
-    if (d->pid) {
+    if (d->pid > 0) {
         kill(d->pid, SIGKILL);
         waitpid(d->pid, NULL, 0);
         d->pid = 0;

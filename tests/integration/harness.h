@@ -21,6 +21,11 @@ void rtmd_start(rtmd_t *d, const char *const *extra_args);
 /* SIGTERM, then waits up to 10 s; returns the exit status (-1 when it had to be killed). */
 int rtmd_stop(rtmd_t *d);
 
+/* Kills rtmd with SIGKILL: no goodbye to anyone. */
+void rtmd_crash(rtmd_t *d);
+/* Starts rtmd again on the port it had, with extra_args. */
+void rtmd_restart(rtmd_t *d, const char *const *extra_args);
+
 /* cmocka group setup/teardown for test programs that share one default rtmd: `server`. */
 extern rtmd_t server;
 int start_server(void **state);

@@ -90,6 +90,11 @@ static void test_client_new_refuses_missing_app_id(void **state)
     assert_null(rtm_client_new("", NULL, &err));
     assert_int_equal(err, RTM_ERR_INVALID_APP_ID);
     assert_null(rtm_client_new("", NULL, NULL)); /* err may be NULL */
+    char long_app[300];
+    memset(long_app, 'a', sizeof(long_app) - 1);
+    long_app[sizeof(long_app) - 1] = 0;
+    assert_null(rtm_client_new(long_app, NULL, &err));
+    assert_int_equal(err, RTM_ERR_INVALID_APP_ID);
     rtm_client_t *c = rtm_client_new("any app id at all", NULL, &err);
     assert_int_equal(err, RTM_OK);
     assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_DISCONNECTED);
@@ -482,8 +487,7 @@ static void test_client_reconnects_by_itself_when_the_server_comes_back(void **s
     rtm_client_t *a = make_client(own.url, fast), *b = make_client(own.url, fast);
     login_ok(a, NULL, "phoenix-a");
     login_ok(b, NULL, "phoenix-b");
-    kill(own.pid, SIGKILL); /* the server vanishes without a goodbye */
-    waitpid(own.pid, NULL, 0);
+    rtmd_crash(&own); /* the server vanishes without a goodbye */
     expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
                  10000);
     assert_int_equal(rtm_client_connection_state(a), RTM_CONNECTION_STATE_RECONNECTING);
@@ -492,12 +496,7 @@ static void test_client_reconnects_by_itself_when_the_server_comes_back(void **s
     rtm_message_t *m = rtm_message_new_text("after the outage", NULL);
     uint64_t req;
     assert_int_equal(rtm_client_send_message_to_peer(a, "phoenix-a", m, 0, &req), RTM_OK);
-    char listen[32];
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d", own.port);
-    const char *args[] = {"--listen", listen, NULL};
-    rtmd_t again;
-    rtmd_start(&again, args); /* the later --listen wins over the harness's port 0 */
-    assert_int_equal(again.port, own.port);
+    rtmd_restart(&own, NULL);
     expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
                  10000);
     expect_state(b, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
@@ -516,9 +515,39 @@ static void test_client_reconnects_by_itself_when_the_server_comes_back(void **s
     rtm_message_free(m);
     rtm_client_free(a);
     rtm_client_free(b);
-    assert_int_equal(rtmd_stop(&again), 0);
-    own.pid = 0;
-    rtmd_stop(&own); /* closes its stdout pipe */
+    assert_int_equal(rtmd_stop(&own), 0);
+}
+
+static void test_request_that_timed_out_while_reconnecting_is_never_sent(void **state)
+{
+    rtmd_t own;
+    rtmd_start(&own, NULL);
+    const char *fast[] = {"reconnect.backoff_min_ms=50", "reconnect.backoff_max_ms=200",
+                          "request.timeout_ms=300", NULL};
+    rtm_client_t *a = make_client(own.url, fast);
+    login_ok(a, NULL, "echo");
+    rtmd_crash(&own);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 10000);
+    rtm_message_t *late = rtm_message_new_text("late", NULL);
+    uint64_t req;
+    assert_int_equal(rtm_client_send_message_to_peer(a, "echo", late, 0, &req), RTM_OK);
+    rtm_message_free(late);
+    rtm_event_t *e = wait_event(a, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 5000);
+    assert_int_equal(rtm_event_error(e), RTM_ERR_TIMEOUT);
+    rtm_event_free(e);
+    rtmd_restart(&own, NULL);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 10000);
+    /* the application was told "late" failed: it must not arrive after all */
+    rtm_message_t *fresh = rtm_message_new_text("fresh", NULL);
+    assert_int_equal(rtm_client_send_message_to_peer(a, "echo", fresh, 0, &req), RTM_OK);
+    rtm_message_free(fresh);
+    e = wait_event(a, RTM_EVENT_PEER_MESSAGE_RECEIVED, 5000);
+    assert_string_equal(rtm_message_text(rtm_event_message(e)), "fresh");
+    rtm_event_free(e);
+    rtm_client_free(a);
+    assert_int_equal(rtmd_stop(&own), 0);
 }
 
 static void test_many_clients_share_one_process(void **state)
@@ -559,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_free_with_requests_in_flight_is_clean),
         cmocka_unit_test(test_freeing_a_client_logs_its_user_out),
         cmocka_unit_test(test_client_reconnects_by_itself_when_the_server_comes_back),
+        cmocka_unit_test(test_request_that_timed_out_while_reconnecting_is_never_sent),
         cmocka_unit_test(test_many_clients_share_one_process),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);

@@ -134,6 +134,37 @@ static void test_renew_token_succeeds_with_a_valid_token(void **state)
     rtm_client_free(c);
 }
 
+static void test_rejected_renewal_keeps_the_working_token_for_reconnects(void **state)
+{
+    const char *args[] = {"--app-id", APP_ID, "--app-certificate", CERT, NULL};
+    rtmd_t own;
+    rtmd_start(&own, args);
+    rtm_config_t *cfg = rtm_config_new();
+    rtm_config_set(cfg, "server.url", own.url);
+    rtm_config_set(cfg, "reconnect.backoff_min_ms", "50");
+    rtm_config_set(cfg, "reconnect.backoff_max_ms", "200");
+    rtm_client_t *c = rtm_client_new(APP_ID, cfg, NULL);
+    rtm_config_free(cfg);
+    char *t = token(APP_ID, CERT, "keeper", 3600);
+    login_ok(c, t, "keeper");
+    rtm_string_free(t);
+    assert_int_equal(rtm_client_renew_token(c, "006garbage", NULL), RTM_OK);
+    rtm_event_t *e = wait_event(c, RTM_EVENT_RENEW_TOKEN_RESULT, 5000);
+    assert_int_equal(rtm_event_error(e), RTM_ERR_INVALID_TOKEN);
+    rtm_event_free(e);
+    rtmd_crash(&own);
+    rtmd_restart(&own, args);
+    /* the reconnect logs in with the token that worked, not the refused one */
+    e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, 10000);
+    assert_int_equal(rtm_event_connection_state(e), RTM_CONNECTION_STATE_RECONNECTING);
+    rtm_event_free(e);
+    e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, 10000);
+    assert_int_equal(rtm_event_connection_state(e), RTM_CONNECTION_STATE_CONNECTED);
+    rtm_event_free(e);
+    rtm_client_free(c);
+    assert_int_equal(rtmd_stop(&own), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_login_with_another_app_id_is_refused),
         cmocka_unit_test(test_expired_token_is_refused),
         cmocka_unit_test(test_renew_token_succeeds_with_a_valid_token),
+        cmocka_unit_test(test_rejected_renewal_keeps_the_working_token_for_reconnects),
     };
     return cmocka_run_group_tests(tests, start_token_server, stop_server);
 }

@@ -243,7 +243,7 @@ RTM_API void rtm_config_free(rtm_config_t *config);
 /* Client                                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Creates a client for app_id (non-empty; RTM_ERR_INVALID_APP_ID otherwise) with config
+/* Creates a client for app_id (1-128 bytes; RTM_ERR_INVALID_APP_ID otherwise) with config
  * (NULL: all defaults; copied). The first client of the process starts the shared I/O thread.
  * Free with rtm_client_free. State: DISCONNECTED. */
 RTM_API rtm_client_t *rtm_client_new(const char *app_id, const rtm_config_t *config,
@@ -288,8 +288,10 @@ RTM_API rtm_connection_state_t rtm_client_connection_state(const rtm_client_t *c
  * for a NULL client. The event is the caller's: free it with rtm_event_free. */
 RTM_API rtm_event_t *rtm_client_poll(rtm_client_t *client, int timeout_ms);
 /* A file descriptor that is readable while the queue is non-empty (or a wakeup is pending),
- * for epoll/select/asyncio. Created on the first call, owned by the client (do not close or
- * read it). -1 for a NULL client or when the descriptor cannot be created. */
+ * for epoll/select/asyncio: wait for readability, then rtm_client_poll(client, 0) until NULL.
+ * Created on the first call, owned by the client: never read, write or close it (reading it
+ * would clear the readiness while events remain). -1 for a NULL client or when the
+ * descriptor cannot be created. */
 RTM_API int rtm_client_event_fd(const rtm_client_t *client);
 /* Makes a blocked rtm_client_poll return NULL now; with no poll blocked, the next poll
  * returns NULL at once. */
