@@ -14,7 +14,7 @@ static void test_string_keys_put_get_replace_delete(void **state)
     rtm_hashmap_t m;
     rtm_hm_init(&m);
     enum { N = 5000 };
-    char (*keys)[16] = malloc(N * sizeof(*keys));
+    char(*keys)[16] = malloc(N * sizeof(*keys));
     for (int i = 0; i < N; i++) {
         snprintf(keys[i], sizeof(keys[i]), "user-%d", i);
         assert_true(rtm_hm_put(&m, keys[i], strlen(keys[i]), keys[i], NULL));
