@@ -781,7 +781,9 @@ static void on_error_frame(rtm_client_t *c, const rtm_frame_t *f)
 
 bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t len)
 {
-    static _Thread_local rtm_decoder_t dec; /* only the I/O thread decodes */
+    /* only the one I/O thread decodes; static, not thread-local: 100 KB of TLS would break
+       loading the library with dlopen (Python, the JVM) */
+    static rtm_decoder_t dec;
     size_t off = 0;
     pthread_mutex_lock(&c->lock);
     while (gen == c->conn_gen && off < len) {

@@ -8,15 +8,31 @@
 
 /* ---- field table -------------------------------------------------------------------- */
 
-enum field_kind { FK_UINT, FK_INT, FK_BOOL, FK_STR, FK_BIN, FK_STR_LIST, FK_UINT_LIST };
+enum field_kind {
+    FK_UINT,
+    FK_INT,
+    FK_BOOL,
+    FK_STR,
+    FK_BIN,
+    FK_STR_LIST,
+    FK_UINT_LIST,
+    FK_INT_LIST
+};
 
 static const enum field_kind field_kinds[RTM_K__COUNT] = {
-    [RTM_K_VERSION] = FK_UINT,     [RTM_K_APP_ID] = FK_STR,   [RTM_K_TOKEN] = FK_STR,
-    [RTM_K_USER] = FK_STR,         [RTM_K_ERR] = FK_UINT,     [RTM_K_REASON] = FK_UINT,
-    [RTM_K_ERRMSG] = FK_STR,       [RTM_K_MTYPE] = FK_UINT,   [RTM_K_TEXT] = FK_STR,
-    [RTM_K_DATA] = FK_BIN,         [RTM_K_FLAGS] = FK_UINT,   [RTM_K_TS] = FK_INT,
-    [RTM_K_MID] = FK_UINT,         [RTM_K_OFFLINE] = FK_BOOL, [RTM_K_USERS] = FK_STR_LIST,
-    [RTM_K_STATES] = FK_UINT_LIST,
+    [RTM_K_VERSION] = FK_UINT,      [RTM_K_APP_ID] = FK_STR,
+    [RTM_K_TOKEN] = FK_STR,         [RTM_K_USER] = FK_STR,
+    [RTM_K_ERR] = FK_UINT,          [RTM_K_REASON] = FK_UINT,
+    [RTM_K_ERRMSG] = FK_STR,        [RTM_K_MTYPE] = FK_UINT,
+    [RTM_K_TEXT] = FK_STR,          [RTM_K_DATA] = FK_BIN,
+    [RTM_K_FLAGS] = FK_UINT,        [RTM_K_TS] = FK_INT,
+    [RTM_K_MID] = FK_UINT,          [RTM_K_OFFLINE] = FK_BOOL,
+    [RTM_K_USERS] = FK_STR_LIST,    [RTM_K_STATES] = FK_UINT_LIST,
+    [RTM_K_CHANNEL] = FK_STR,       [RTM_K_CHANNELS] = FK_STR_LIST,
+    [RTM_K_COUNTS] = FK_UINT_LIST,  [RTM_K_COUNT] = FK_UINT,
+    [RTM_K_KEYS] = FK_STR_LIST,     [RTM_K_VALUES] = FK_STR_LIST,
+    [RTM_K_UPDATERS] = FK_STR_LIST, [RTM_K_UPDATED_TS] = FK_INT_LIST,
+    [RTM_K_WITH_MEMBERS] = FK_BOOL,
 };
 
 #define F(k) (1u << (k))
@@ -44,6 +60,34 @@ static const struct frame_rule *frame_rule(uint32_t type)
                                     false, false},
         [RTM_FRAME_SESSION_END] = {"SESSION_END", F(RTM_K_REASON), false, false},
         [RTM_FRAME_ERROR] = {"ERROR", F(RTM_K_ERR), false, false},
+        [RTM_FRAME_JOIN] = {"JOIN", F(RTM_K_CHANNEL), true, true},
+        [RTM_FRAME_LEAVE] = {"LEAVE", F(RTM_K_CHANNEL), true, true},
+        [RTM_FRAME_SEND_CHANNEL] = {"SEND_CHANNEL", F(RTM_K_CHANNEL) | F(RTM_K_MTYPE), true, true},
+        [RTM_FRAME_GET_MEMBERS] = {"GET_MEMBERS", F(RTM_K_CHANNEL), true, true},
+        [RTM_FRAME_COUNT_MEMBERS] = {"COUNT_MEMBERS", F(RTM_K_CHANNELS), true, true},
+        [RTM_FRAME_SET_CHANNEL_ATTRS] = {"SET_CHANNEL_ATTRS",
+                                         F(RTM_K_CHANNEL) | F(RTM_K_KEYS) | F(RTM_K_VALUES), true,
+                                         true},
+        [RTM_FRAME_ADD_CHANNEL_ATTRS] = {"ADD_CHANNEL_ATTRS",
+                                         F(RTM_K_CHANNEL) | F(RTM_K_KEYS) | F(RTM_K_VALUES), true,
+                                         true},
+        [RTM_FRAME_DEL_CHANNEL_ATTRS] = {"DEL_CHANNEL_ATTRS", F(RTM_K_CHANNEL) | F(RTM_K_KEYS),
+                                         true, true},
+        [RTM_FRAME_CLEAR_CHANNEL_ATTRS] = {"CLEAR_CHANNEL_ATTRS", F(RTM_K_CHANNEL), true, true},
+        [RTM_FRAME_GET_CHANNEL_ATTRS] = {"GET_CHANNEL_ATTRS", F(RTM_K_CHANNEL), true, true},
+        [RTM_FRAME_CHANNEL_MESSAGE] = {"CHANNEL_MESSAGE",
+                                       F(RTM_K_CHANNEL) | F(RTM_K_USER) | F(RTM_K_MID) |
+                                           F(RTM_K_TS) | F(RTM_K_MTYPE),
+                                       false, false},
+        [RTM_FRAME_MEMBER_JOINED] = {"MEMBER_JOINED", F(RTM_K_CHANNEL) | F(RTM_K_USER), false,
+                                     false},
+        [RTM_FRAME_MEMBER_LEFT] = {"MEMBER_LEFT", F(RTM_K_CHANNEL) | F(RTM_K_USER), false, false},
+        [RTM_FRAME_MEMBER_COUNT] = {"MEMBER_COUNT", F(RTM_K_CHANNEL) | F(RTM_K_COUNT), false,
+                                    false},
+        [RTM_FRAME_CHANNEL_ATTRS] = {"CHANNEL_ATTRS",
+                                     F(RTM_K_CHANNEL) | F(RTM_K_KEYS) | F(RTM_K_VALUES) |
+                                         F(RTM_K_UPDATERS) | F(RTM_K_UPDATED_TS),
+                                     false, false},
     };
     if (type >= sizeof(rules) / sizeof(rules[0]) || !rules[type].name)
         return NULL;
@@ -98,6 +142,9 @@ void rtm_frame_set_uint(rtm_frame_t *f, rtm_field_t key, uint64_t v)
     case RTM_K_MID:
         f->mid = v;
         break;
+    case RTM_K_COUNT:
+        f->count = v;
+        break;
     default:
         return;
     }
@@ -114,9 +161,12 @@ void rtm_frame_set_int(rtm_frame_t *f, rtm_field_t key, int64_t v)
 
 void rtm_frame_set_bool(rtm_frame_t *f, rtm_field_t key, bool v)
 {
-    if (key != RTM_K_OFFLINE)
+    if (key == RTM_K_OFFLINE)
+        f->offline = v;
+    else if (key == RTM_K_WITH_MEMBERS)
+        f->with_members = v;
+    else
         return;
-    f->offline = v;
     f->fields |= F(key);
 }
 
@@ -135,6 +185,8 @@ static rtm_bytes_t *bytes_field(rtm_frame_t *f, rtm_field_t key)
         return &f->text;
     case RTM_K_DATA:
         return &f->data;
+    case RTM_K_CHANNEL:
+        return &f->channel;
     default:
         return NULL;
     }
@@ -155,18 +207,75 @@ void rtm_frame_set_str(rtm_frame_t *f, rtm_field_t key, const char *s)
     rtm_frame_set_bytes(f, key, s, s ? strlen(s) : 0);
 }
 
+/* The pointer and count slots of a list field; NULL for other keys. */
+static bool list_slots(rtm_frame_t *f, rtm_field_t key, const void ***items, size_t **n)
+{
+    switch (key) {
+    case RTM_K_USERS:
+        *items = (const void **)&f->users, *n = &f->n_users;
+        return true;
+    case RTM_K_CHANNELS:
+        *items = (const void **)&f->channels, *n = &f->n_channels;
+        return true;
+    case RTM_K_KEYS:
+        *items = (const void **)&f->keys, *n = &f->n_keys;
+        return true;
+    case RTM_K_VALUES:
+        *items = (const void **)&f->values, *n = &f->n_values;
+        return true;
+    case RTM_K_UPDATERS:
+        *items = (const void **)&f->updaters, *n = &f->n_updaters;
+        return true;
+    case RTM_K_STATES:
+        *items = (const void **)&f->states, *n = &f->n_states;
+        return true;
+    case RTM_K_COUNTS:
+        *items = (const void **)&f->counts, *n = &f->n_counts;
+        return true;
+    case RTM_K_UPDATED_TS:
+        *items = (const void **)&f->updated_ts, *n = &f->n_updated_ts;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void set_list(rtm_frame_t *f, rtm_field_t key, enum field_kind kind, const void *items,
+                     size_t n)
+{
+    const void **slot;
+    size_t *count;
+    if (key <= 0 || key >= RTM_K__COUNT || field_kinds[key] != kind ||
+        !list_slots(f, key, &slot, &count))
+        return;
+    *slot = items;
+    *count = n;
+    f->fields |= F(key);
+}
+
+void rtm_frame_set_strs(rtm_frame_t *f, rtm_field_t key, const rtm_bytes_t *items, size_t n)
+{
+    set_list(f, key, FK_STR_LIST, items, n);
+}
+
+void rtm_frame_set_u32s(rtm_frame_t *f, rtm_field_t key, const uint32_t *items, size_t n)
+{
+    set_list(f, key, FK_UINT_LIST, items, n);
+}
+
+void rtm_frame_set_i64s(rtm_frame_t *f, rtm_field_t key, const int64_t *items, size_t n)
+{
+    set_list(f, key, FK_INT_LIST, items, n);
+}
+
 void rtm_frame_set_users(rtm_frame_t *f, const rtm_bytes_t *users, size_t n)
 {
-    f->users = users;
-    f->n_users = n;
-    f->fields |= F(RTM_K_USERS);
+    rtm_frame_set_strs(f, RTM_K_USERS, users, n);
 }
 
 void rtm_frame_set_states(rtm_frame_t *f, const uint32_t *states, size_t n)
 {
-    f->states = states;
-    f->n_states = n;
-    f->fields |= F(RTM_K_STATES);
+    rtm_frame_set_u32s(f, RTM_K_STATES, states, n);
 }
 
 /* ---- encoding ----------------------------------------------------------------------- */
@@ -186,6 +295,7 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
                      : key == RTM_K_REASON ? f->reason
                      : key == RTM_K_MTYPE  ? f->mtype
                      : key == RTM_K_FLAGS  ? f->flags
+                     : key == RTM_K_COUNT  ? f->count
                                            : f->mid;
         rc |= msgpack_pack_uint64(pk, v);
         break;
@@ -193,9 +303,11 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
     case FK_INT:
         rc |= msgpack_pack_int64(pk, f->ts);
         break;
-    case FK_BOOL:
-        rc |= f->offline ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+    case FK_BOOL: {
+        bool v = key == RTM_K_OFFLINE ? f->offline : f->with_members;
+        rc |= v ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
         break;
+    }
     case FK_STR:
     case FK_BIN: {
         const rtm_bytes_t *b = bytes_field((rtm_frame_t *)f, key);
@@ -208,19 +320,26 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
         break;
     }
     case FK_STR_LIST:
-        if (f->n_users > UINT32_MAX)
-            return -1;
-        rc |= msgpack_pack_array(pk, f->n_users);
-        for (size_t i = 0; i < f->n_users && rc == 0; i++)
-            rc |= msgpack_pack_str_with_body(pk, f->users[i].ptr, f->users[i].len);
-        break;
     case FK_UINT_LIST:
-        if (f->n_states > UINT32_MAX)
+    case FK_INT_LIST: {
+        const void **items;
+        size_t *n;
+        list_slots((rtm_frame_t *)f, key, &items, &n);
+        if (*n > UINT32_MAX)
             return -1;
-        rc |= msgpack_pack_array(pk, f->n_states);
-        for (size_t i = 0; i < f->n_states && rc == 0; i++)
-            rc |= msgpack_pack_uint32(pk, f->states[i]);
+        rc |= msgpack_pack_array(pk, (size_t)*n);
+        for (size_t i = 0; i < *n && rc == 0; i++) {
+            if (field_kinds[key] == FK_STR_LIST) {
+                const rtm_bytes_t *b = &((const rtm_bytes_t *)*items)[i];
+                rc |= msgpack_pack_str_with_body(pk, b->ptr, b->len);
+            } else if (field_kinds[key] == FK_UINT_LIST) {
+                rc |= msgpack_pack_uint32(pk, ((const uint32_t *)*items)[i]);
+            } else {
+                rc |= msgpack_pack_int64(pk, ((const int64_t *)*items)[i]);
+            }
+        }
         break;
+    }
     }
     return rc;
 }
@@ -487,6 +606,7 @@ static bool decode_field(rtm_decoder_t *d, cursor_t *c, rtm_frame_t *f, rtm_fiel
         return true;
     case FK_STR_LIST:
     case FK_UINT_LIST:
+    case FK_INT_LIST: {
         if (v.kind != MP_ARRAY) {
             *why = "a field that must be a list is not";
             return false;
@@ -495,25 +615,37 @@ static bool decode_field(rtm_decoder_t *d, cursor_t *c, rtm_frame_t *f, rtm_fiel
             *why = "a list has too many entries";
             return false;
         }
+        rtm_bytes_t *strs = key == RTM_K_USERS      ? d->users
+                            : key == RTM_K_CHANNELS ? d->channels
+                            : key == RTM_K_KEYS     ? d->keys
+                            : key == RTM_K_VALUES   ? d->values
+                                                    : d->updaters;
+        uint32_t *u32s = key == RTM_K_STATES ? d->states : d->counts;
         for (uint64_t i = 0; i < v.len; i++) {
             mp_value_t e;
             if (!mp_read(c, &e))
                 return false;
             if (field_kinds[key] == FK_STR_LIST && e.kind == MP_STR) {
-                d->users[i].ptr = e.ptr;
-                d->users[i].len = (size_t)e.len;
+                strs[i].ptr = e.ptr;
+                strs[i].len = (size_t)e.len;
             } else if (field_kinds[key] == FK_UINT_LIST && e.kind == MP_UINT && e.u <= UINT32_MAX) {
-                d->states[i] = (uint32_t)e.u;
+                u32s[i] = (uint32_t)e.u;
+            } else if (field_kinds[key] == FK_INT_LIST &&
+                       ((e.kind == MP_UINT && e.u <= INT64_MAX) || e.kind == MP_INT)) {
+                d->updated_ts[i] = e.kind == MP_UINT ? (int64_t)e.u : e.i;
             } else {
                 *why = "a list entry has the wrong type";
                 return false;
             }
         }
         if (field_kinds[key] == FK_STR_LIST)
-            rtm_frame_set_users(f, d->users, (size_t)v.len);
+            rtm_frame_set_strs(f, key, strs, (size_t)v.len);
+        else if (field_kinds[key] == FK_UINT_LIST)
+            rtm_frame_set_u32s(f, key, u32s, (size_t)v.len);
         else
-            rtm_frame_set_states(f, d->states, (size_t)v.len);
+            rtm_frame_set_i64s(f, key, d->updated_ts, (size_t)v.len);
         return true;
+    }
     }
     return false;
 }
@@ -569,10 +701,25 @@ static rtm_decode_status_t decode_body(rtm_decoder_t *d, cursor_t *c, rtm_frame_
         *why = "a request must carry a non-zero id";
         return RTM_DECODE_BAD_FRAME;
     }
-    if ((out->fields & F(RTM_K_STATES)) &&
-        (!(out->fields & F(RTM_K_USERS)) || out->n_states != out->n_users)) {
-        *why = "states must pair up with users";
-        return RTM_DECODE_BAD_FRAME;
+    /* parallel lists: each pairs up with its index list */
+    static const struct {
+        rtm_field_t list, index;
+    } pairs[] = {{RTM_K_STATES, RTM_K_USERS},
+                 {RTM_K_COUNTS, RTM_K_CHANNELS},
+                 {RTM_K_VALUES, RTM_K_KEYS},
+                 {RTM_K_UPDATERS, RTM_K_KEYS},
+                 {RTM_K_UPDATED_TS, RTM_K_KEYS}};
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        const void **a, **b;
+        size_t *na, *nb;
+        if (!(out->fields & F(pairs[i].list)))
+            continue;
+        list_slots(out, pairs[i].list, &a, &na);
+        list_slots(out, pairs[i].index, &b, &nb);
+        if (!(out->fields & F(pairs[i].index)) || *na != *nb) {
+            *why = "a list does not pair up with the list it belongs to";
+            return RTM_DECODE_BAD_FRAME;
+        }
     }
     return RTM_DECODE_OK;
 }

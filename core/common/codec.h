@@ -30,31 +30,57 @@ typedef enum rtm_frame_type {
     RTM_FRAME_QUERY_ONLINE = 5, /* request: users */
     RTM_FRAME_DELIVERY_ACK = 6, /* id 0: mid (the receiver has a PEER_MESSAGE) */
 
+    RTM_FRAME_JOIN = 16,                /* request: channel, [with_members] */
+    RTM_FRAME_LEAVE = 17,               /* request: channel */
+    RTM_FRAME_SEND_CHANNEL = 18,        /* request: channel, mtype, [text], [data], [flags] */
+    RTM_FRAME_GET_MEMBERS = 19,         /* request: channel */
+    RTM_FRAME_COUNT_MEMBERS = 20,       /* request: channels */
+    RTM_FRAME_SET_CHANNEL_ATTRS = 21,   /* request: channel, keys, values, [flags] */
+    RTM_FRAME_ADD_CHANNEL_ATTRS = 22,   /* request: channel, keys, values, [flags] */
+    RTM_FRAME_DEL_CHANNEL_ATTRS = 23,   /* request: channel, keys, [flags] */
+    RTM_FRAME_CLEAR_CHANNEL_ATTRS = 24, /* request: channel, [flags] */
+    RTM_FRAME_GET_CHANNEL_ATTRS = 25,   /* request: channel, [keys] */
+
     RTM_FRAME_RESULT = 64, /* reply, echoes id: err, [errmsg], per-request fields */
     RTM_FRAME_PEER_MESSAGE =
         65,                     /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
     RTM_FRAME_SESSION_END = 66, /* push: reason (rtm_connection_change_reason_t), [errmsg] */
     RTM_FRAME_ERROR = 67,       /* push or reply: err, errmsg (the frame could not be served) */
+
+    RTM_FRAME_CHANNEL_MESSAGE = 80, /* push: channel, user, mid, ts, mtype, [text], [data] */
+    RTM_FRAME_MEMBER_JOINED = 81,   /* push: channel, user */
+    RTM_FRAME_MEMBER_LEFT = 82,     /* push: channel, user */
+    RTM_FRAME_MEMBER_COUNT = 83,    /* push: channel, count */
+    RTM_FRAME_CHANNEL_ATTRS = 84,   /* push: channel, keys, values, updaters, updated_ts */
 } rtm_frame_type_t;
 
 /* Field keys of a frame's body map. Each key has one msgpack type (docs/protocol.md). */
 typedef enum rtm_field {
-    RTM_K_VERSION = 1,  /* uint */
-    RTM_K_APP_ID = 2,   /* str */
-    RTM_K_TOKEN = 3,    /* str */
-    RTM_K_USER = 4,     /* str: a user id */
-    RTM_K_ERR = 5,      /* uint: rtm_err_t */
-    RTM_K_REASON = 6,   /* uint: rtm_connection_change_reason_t */
-    RTM_K_ERRMSG = 7,   /* str: a sentence */
-    RTM_K_MTYPE = 8,    /* uint: rtm_message_type_t */
-    RTM_K_TEXT = 9,     /* str: text, or a raw message's description */
-    RTM_K_DATA = 10,    /* bin: a raw message's bytes */
-    RTM_K_FLAGS = 11,   /* uint: send flags */
-    RTM_K_TS = 12,      /* int: server time, ms since the epoch */
-    RTM_K_MID = 13,     /* uint: server-assigned message id */
-    RTM_K_OFFLINE = 14, /* bool */
-    RTM_K_USERS = 15,   /* array of str */
-    RTM_K_STATES = 16,  /* array of uint, parallel to users */
+    RTM_K_VERSION = 1,       /* uint */
+    RTM_K_APP_ID = 2,        /* str */
+    RTM_K_TOKEN = 3,         /* str */
+    RTM_K_USER = 4,          /* str: a user id */
+    RTM_K_ERR = 5,           /* uint: rtm_err_t */
+    RTM_K_REASON = 6,        /* uint: rtm_connection_change_reason_t */
+    RTM_K_ERRMSG = 7,        /* str: a sentence */
+    RTM_K_MTYPE = 8,         /* uint: rtm_message_type_t */
+    RTM_K_TEXT = 9,          /* str: text, or a raw message's description */
+    RTM_K_DATA = 10,         /* bin: a raw message's bytes */
+    RTM_K_FLAGS = 11,        /* uint: send flags */
+    RTM_K_TS = 12,           /* int: server time, ms since the epoch */
+    RTM_K_MID = 13,          /* uint: server-assigned message id */
+    RTM_K_OFFLINE = 14,      /* bool */
+    RTM_K_USERS = 15,        /* array of str */
+    RTM_K_STATES = 16,       /* array of uint, parallel to users */
+    RTM_K_CHANNEL = 17,      /* str: a channel id */
+    RTM_K_CHANNELS = 18,     /* array of str: channel ids */
+    RTM_K_COUNTS = 19,       /* array of uint, parallel to channels */
+    RTM_K_COUNT = 20,        /* uint: a member count */
+    RTM_K_KEYS = 21,         /* array of str: attribute keys */
+    RTM_K_VALUES = 22,       /* array of str, parallel to keys */
+    RTM_K_UPDATERS = 23,     /* array of str, parallel to keys: who last updated each */
+    RTM_K_UPDATED_TS = 24,   /* array of int, parallel to keys: when, ms since the epoch */
+    RTM_K_WITH_MEMBERS = 25, /* bool: a join result should carry the member list */
     RTM_K__COUNT
 } rtm_field_t;
 
@@ -70,20 +96,23 @@ typedef struct rtm_frame {
     uint32_t type;
     uint64_t id;
     uint32_t fields;
-    uint64_t version, err, reason, mtype, flags, mid;
+    uint64_t version, err, reason, mtype, flags, mid, count;
     int64_t ts;
-    bool offline;
-    rtm_bytes_t app_id, token, user, errmsg, text, data;
-    size_t n_users;
-    const rtm_bytes_t *users;
-    size_t n_states;
-    const uint32_t *states;
+    bool offline, with_members;
+    rtm_bytes_t app_id, token, user, errmsg, text, data, channel;
+    size_t n_users, n_states, n_channels, n_counts, n_keys, n_values, n_updaters, n_updated_ts;
+    const rtm_bytes_t *users, *channels, *keys, *values, *updaters;
+    const uint32_t *states, *counts;
+    const int64_t *updated_ts;
 } rtm_frame_t;
 
-/* Scratch space for decoded lists; one per decoding thread (about 20 KB). */
+/* Scratch space for decoded lists; one per decoding thread (about 100 KB: keep it off small
+ * stacks and out of thread-local storage). */
 typedef struct rtm_decoder {
-    rtm_bytes_t users[RTM_WIRE_MAX_LIST];
-    uint32_t states[RTM_WIRE_MAX_LIST];
+    rtm_bytes_t users[RTM_WIRE_MAX_LIST], channels[RTM_WIRE_MAX_LIST], keys[RTM_WIRE_MAX_LIST],
+        values[RTM_WIRE_MAX_LIST], updaters[RTM_WIRE_MAX_LIST];
+    uint32_t states[RTM_WIRE_MAX_LIST], counts[RTM_WIRE_MAX_LIST];
+    int64_t updated_ts[RTM_WIRE_MAX_LIST];
 } rtm_decoder_t;
 
 typedef enum rtm_decode_status {
@@ -109,6 +138,12 @@ void rtm_frame_set_bytes(rtm_frame_t *f, rtm_field_t key, const void *p, size_t 
 void rtm_frame_set_str(rtm_frame_t *f, rtm_field_t key, const char *s); /* NUL-terminated */
 void rtm_frame_set_users(rtm_frame_t *f, const rtm_bytes_t *users, size_t n);
 void rtm_frame_set_states(rtm_frame_t *f, const uint32_t *states, size_t n);
+/* Any string list (RTM_K_USERS, _CHANNELS, _KEYS, _VALUES, _UPDATERS). */
+void rtm_frame_set_strs(rtm_frame_t *f, rtm_field_t key, const rtm_bytes_t *items, size_t n);
+/* RTM_K_STATES or RTM_K_COUNTS. */
+void rtm_frame_set_u32s(rtm_frame_t *f, rtm_field_t key, const uint32_t *items, size_t n);
+/* RTM_K_UPDATED_TS. */
+void rtm_frame_set_i64s(rtm_frame_t *f, rtm_field_t key, const int64_t *items, size_t n);
 
 /* Appends the msgpack encoding of f to out. Returns false when out of memory (out keeps what
  * it had). */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -303,12 +304,67 @@ static void test_random_garbage_never_crashes(void **state)
     }
 }
 
+static void test_channel_attribute_lists_round_trip(void **state)
+{
+    rtm_buf_t b;
+    rtm_buf_init(&b, 0);
+    rtm_bytes_t keys[2] = {{"k1", 2}, {"k2", 2}}, vals[2] = {{"v1", 2}, {"", 0}},
+                who[2] = {{"amy", 3}, {"bo", 2}};
+    int64_t ts[2] = {1700000000123LL, -1};
+    rtm_frame_t f, g;
+    rtm_frame_init(&f, RTM_FRAME_CHANNEL_ATTRS, 0);
+    rtm_frame_set_str(&f, RTM_K_CHANNEL, "room");
+    rtm_frame_set_strs(&f, RTM_K_KEYS, keys, 2);
+    rtm_frame_set_strs(&f, RTM_K_VALUES, vals, 2);
+    rtm_frame_set_strs(&f, RTM_K_UPDATERS, who, 2);
+    rtm_frame_set_i64s(&f, RTM_K_UPDATED_TS, ts, 2);
+    assert_true(rtm_frame_encode(&b, &f));
+    assert_int_equal(decode_all_one(&b, &g, NULL), RTM_DECODE_OK);
+    assert_bytes(g.channel, "room", 4);
+    assert_int_equal(g.n_keys, 2);
+    assert_bytes(g.keys[1], "k2", 2);
+    assert_bytes(g.values[0], "v1", 2);
+    assert_bytes(g.updaters[0], "amy", 3);
+    assert_int_equal(g.updated_ts[0], 1700000000123LL);
+    assert_int_equal(g.updated_ts[1], -1);
+
+    /* counts pair with channels; a short values list is refused */
+    rtm_buf_clear(&b);
+    rtm_frame_init(&f, RTM_FRAME_SET_CHANNEL_ATTRS, 4);
+    rtm_frame_set_str(&f, RTM_K_CHANNEL, "room");
+    rtm_frame_set_strs(&f, RTM_K_KEYS, keys, 2);
+    rtm_frame_set_strs(&f, RTM_K_VALUES, vals, 1);
+    assert_true(rtm_frame_encode(&b, &f));
+    const char *why;
+    assert_int_equal(decode_all_one(&b, &g, &why), RTM_DECODE_BAD_FRAME);
+    assert_int_equal(g.id, 4);
+
+    rtm_buf_clear(&b);
+    rtm_bytes_t chans[2] = {{"a", 1}, {"b", 1}};
+    uint32_t counts[2] = {3, 0};
+    rtm_frame_init(&f, RTM_FRAME_RESULT, 9);
+    rtm_frame_set_uint(&f, RTM_K_ERR, 0);
+    rtm_frame_set_strs(&f, RTM_K_CHANNELS, chans, 2);
+    rtm_frame_set_u32s(&f, RTM_K_COUNTS, counts, 2);
+    assert_true(rtm_frame_encode(&b, &f));
+    assert_int_equal(decode_all_one(&b, &g, NULL), RTM_DECODE_OK);
+    assert_int_equal(g.n_channels, 2);
+    assert_int_equal(g.counts[0], 3);
+
+    /* the wrong kind of list for a key is ignored by the setters */
+    rtm_frame_init(&f, RTM_FRAME_RESULT, 9);
+    rtm_frame_set_u32s(&f, RTM_K_KEYS, counts, 2);
+    assert_false(rtm_frame_has(&f, RTM_K_KEYS));
+    rtm_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_round_trips),
         cmocka_unit_test(test_peer_message_with_binary_payload_round_trips),
         cmocka_unit_test(test_lists_round_trip),
+        cmocka_unit_test(test_channel_attribute_lists_round_trip),
         cmocka_unit_test(test_several_frames_in_one_message_decode_in_order),
         cmocka_unit_test(test_every_truncation_is_broken_not_a_crash),
         cmocka_unit_test(test_wrong_field_types_are_bad_frames),
