@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "client.h"
 #include "config.h"
 #include "event.h"
@@ -290,6 +291,249 @@ RTM_API rtm_err_t rtm_client_query_peers_online_status(rtm_client_t *client,
     return err ? err : client_query_online(client, peer_ids, count, request_id);
 }
 
+/* ---- channels ------------------------------------------------------------------------ */
+
+static rtm_err_t check_channel_id(rtm_client_t *c, const char *id)
+{
+    if (!id)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "channel_id must not be NULL");
+    if (!rtm_id_valid_cstr(id))
+        RETURN_ERR(c, RTM_ERR_INVALID_CHANNEL_ID,
+                   "channel id '%.80s' breaks the id rules (1-64 bytes of the allowed "
+                   "characters, no leading space, not \"null\")",
+                   id);
+    return RTM_OK;
+}
+
+RTM_API rtm_channel_t *rtm_client_create_channel(rtm_client_t *client, const char *channel_id,
+                                                 rtm_err_t *err)
+{
+    rtm_err_t e = client ? check_channel_id(client, channel_id) : RTM_ERR_INVALID_ARGUMENT;
+    rtm_channel_t *ch = e ? NULL : channel_create(client, channel_id, &e);
+    set_err(err, e);
+    return ch;
+}
+
+RTM_API void rtm_channel_free(rtm_channel_t *channel)
+{
+    if (channel)
+        channel_free(channel);
+}
+
+RTM_API const char *rtm_channel_id(const rtm_channel_t *channel)
+{
+    return channel ? channel->id : NULL;
+}
+
+RTM_API rtm_err_t rtm_channel_join(rtm_channel_t *channel, uint64_t *request_id)
+{
+    return channel ? channel_join(channel, request_id) : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_err_t rtm_channel_leave(rtm_channel_t *channel, uint64_t *request_id)
+{
+    return channel ? channel_leave(channel, request_id) : RTM_ERR_INVALID_ARGUMENT;
+}
+
+/* Send flags valid for channel messages: RTM_SEND_OFFLINE is accepted and has no effect. */
+static rtm_err_t check_send(rtm_client_t *c, const rtm_message_t *m, uint32_t flags)
+{
+    if (!m)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "message must not be NULL");
+    if (flags & ~RTM_SEND_OFFLINE)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "unknown send flag bits 0x%x",
+                   flags & ~RTM_SEND_OFFLINE);
+    return RTM_OK;
+}
+
+RTM_API rtm_err_t rtm_channel_send_message(rtm_channel_t *channel, const rtm_message_t *message,
+                                           uint32_t send_flags, uint64_t *request_id)
+{
+    if (!channel)
+        return RTM_ERR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&channel->lock);
+    /* the client only carries the sentence; NULL once freed (channel_send says CLOSED) */
+    rtm_err_t err = check_send(channel->client, message, send_flags);
+    pthread_mutex_unlock(&channel->lock);
+    return err ? err : channel_send(channel, message, request_id);
+}
+
+RTM_API rtm_err_t rtm_channel_get_members(rtm_channel_t *channel, uint64_t *request_id)
+{
+    return channel ? channel_get_members(channel, request_id) : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_err_t rtm_client_send_message_to_channel(rtm_client_t *client, const char *channel_id,
+                                                     const rtm_message_t *message,
+                                                     uint32_t send_flags, uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_channel_id(client, channel_id);
+    if (!err)
+        err = check_send(client, message, send_flags);
+    return err ? err : client_send_to_channel(client, channel_id, message, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_get_channel_member_count(rtm_client_t *client,
+                                                      const char *const *channel_ids, size_t count,
+                                                      uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (!channel_ids || count == 0)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the channel list must not be NULL or empty");
+    if (count > RTM_COUNT_CHANNELS_MAX)
+        RETURN_ERR(client, RTM_ERR_EXCEED_LIMIT, "at most %d channels per call, got %zu",
+                   RTM_COUNT_CHANNELS_MAX, count);
+    for (size_t i = 0; i < count; i++) {
+        rtm_err_t err = check_channel_id(client, channel_ids[i]);
+        if (err)
+            return err;
+    }
+    return client_count_members(client, channel_ids, count, request_id);
+}
+
+/* Attribute lists: keys 1-32 bytes, values 1-8192 bytes, at most 32 entries and total_max
+ * bytes of keys and values. */
+static rtm_err_t check_attributes(rtm_client_t *c, const rtm_attribute_t *attrs, size_t count,
+                                  size_t total_max)
+{
+    size_t total = 0;
+    if (!attrs || count == 0)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "the attribute list must not be NULL or empty");
+    if (count > RTM_ATTR_MAX_COUNT)
+        RETURN_ERR(c, RTM_ERR_SIZE_OVERFLOW, "at most %d attributes per call, got %zu",
+                   RTM_ATTR_MAX_COUNT, count);
+    for (size_t i = 0; i < count; i++) {
+        if (!attrs[i].key || !attrs[i].value)
+            RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "attribute %zu has a NULL key or value", i);
+        size_t k = strnlen(attrs[i].key, RTM_ATTR_KEY_MAX_BYTES + 1);
+        size_t v = strnlen(attrs[i].value, RTM_ATTR_VALUE_MAX_BYTES + 1);
+        if (k == 0 || v == 0)
+            RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "attribute %zu has an empty key or value", i);
+        if (k > RTM_ATTR_KEY_MAX_BYTES)
+            RETURN_ERR(c, RTM_ERR_SIZE_OVERFLOW, "attribute key %zu is over %d bytes", i,
+                       RTM_ATTR_KEY_MAX_BYTES);
+        if (v > RTM_ATTR_VALUE_MAX_BYTES)
+            RETURN_ERR(c, RTM_ERR_SIZE_OVERFLOW, "attribute value %zu is over %d bytes", i,
+                       RTM_ATTR_VALUE_MAX_BYTES);
+        if (!rtm_utf8_valid(attrs[i].key, k) || !rtm_utf8_valid(attrs[i].value, v))
+            RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "attribute %zu is not valid UTF-8", i);
+        total += k + v;
+    }
+    if (total > total_max)
+        RETURN_ERR(c, RTM_ERR_SIZE_OVERFLOW, "the attributes total %zu bytes, over %zu", total,
+                   total_max);
+    return RTM_OK;
+}
+
+static rtm_err_t check_keys(rtm_client_t *c, const char *const *keys, size_t count)
+{
+    if (!keys || count == 0)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
+    if (count > RTM_ATTR_MAX_COUNT)
+        RETURN_ERR(c, RTM_ERR_SIZE_OVERFLOW, "at most %d keys per call, got %zu",
+                   RTM_ATTR_MAX_COUNT, count);
+    for (size_t i = 0; i < count; i++) {
+        if (!keys[i] || !*keys[i])
+            RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "key %zu is NULL or empty", i);
+        size_t k = strnlen(keys[i], RTM_ATTR_KEY_MAX_BYTES + 1);
+        if (k > RTM_ATTR_KEY_MAX_BYTES)
+            RETURN_ERR(c, RTM_ERR_SIZE_OVERFLOW, "key %zu is over %d bytes", i,
+                       RTM_ATTR_KEY_MAX_BYTES);
+        if (!rtm_utf8_valid(keys[i], k))
+            RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "key %zu is not valid UTF-8", i);
+    }
+    return RTM_OK;
+}
+
+static rtm_err_t check_attr_flags(rtm_client_t *c, uint32_t flags)
+{
+    if (flags & ~RTM_ATTR_NOTIFY_MEMBERS)
+        RETURN_ERR(c, RTM_ERR_INVALID_ARGUMENT, "unknown attribute flag bits 0x%x",
+                   flags & ~RTM_ATTR_NOTIFY_MEMBERS);
+    return RTM_OK;
+}
+
+/* The common path of the channel attribute calls. */
+static rtm_err_t channel_attrs_call(rtm_client_t *client, uint32_t frame_type,
+                                    const char *channel_id, const rtm_attribute_t *attrs,
+                                    const char *const *keys, size_t count, uint32_t flags,
+                                    uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_channel_id(client, channel_id);
+    if (!err &&
+        (frame_type == RTM_FRAME_SET_CHANNEL_ATTRS || frame_type == RTM_FRAME_ADD_CHANNEL_ATTRS))
+        err = check_attributes(client, attrs, count, RTM_CHANNEL_ATTR_TOTAL_BYTES);
+    if (!err && (frame_type == RTM_FRAME_DEL_CHANNEL_ATTRS ||
+                 (frame_type == RTM_FRAME_GET_CHANNEL_ATTRS && keys)))
+        err = check_keys(client, keys, count);
+    if (!err)
+        err = check_attr_flags(client, flags);
+    if (err)
+        return err;
+    return client_channel_attrs(client, frame_type, channel_id, attrs, keys,
+                                attrs || keys ? count : 0, flags, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_set_channel_attributes(rtm_client_t *client, const char *channel_id,
+                                                    const rtm_attribute_t *attributes, size_t count,
+                                                    uint32_t attr_flags, uint64_t *request_id)
+{
+    return channel_attrs_call(client, RTM_FRAME_SET_CHANNEL_ATTRS, channel_id, attributes, NULL,
+                              count, attr_flags, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_add_or_update_channel_attributes(rtm_client_t *client,
+                                                              const char *channel_id,
+                                                              const rtm_attribute_t *attributes,
+                                                              size_t count, uint32_t attr_flags,
+                                                              uint64_t *request_id)
+{
+    return channel_attrs_call(client, RTM_FRAME_ADD_CHANNEL_ATTRS, channel_id, attributes, NULL,
+                              count, attr_flags, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_delete_channel_attributes_by_keys(rtm_client_t *client,
+                                                               const char *channel_id,
+                                                               const char *const *keys,
+                                                               size_t count, uint32_t attr_flags,
+                                                               uint64_t *request_id)
+{
+    if (client && !keys)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
+    return channel_attrs_call(client, RTM_FRAME_DEL_CHANNEL_ATTRS, channel_id, NULL, keys, count,
+                              attr_flags, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_clear_channel_attributes(rtm_client_t *client, const char *channel_id,
+                                                      uint32_t attr_flags, uint64_t *request_id)
+{
+    return channel_attrs_call(client, RTM_FRAME_CLEAR_CHANNEL_ATTRS, channel_id, NULL, NULL, 0,
+                              attr_flags, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_get_channel_attributes(rtm_client_t *client, const char *channel_id,
+                                                    uint64_t *request_id)
+{
+    return channel_attrs_call(client, RTM_FRAME_GET_CHANNEL_ATTRS, channel_id, NULL, NULL, 0, 0,
+                              request_id);
+}
+
+RTM_API rtm_err_t rtm_client_get_channel_attributes_by_keys(rtm_client_t *client,
+                                                            const char *channel_id,
+                                                            const char *const *keys, size_t count,
+                                                            uint64_t *request_id)
+{
+    if (client && !keys)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
+    return channel_attrs_call(client, RTM_FRAME_GET_CHANNEL_ATTRS, channel_id, NULL, keys, count, 0,
+                              request_id);
+}
+
 /* ---- events -------------------------------------------------------------------------- */
 
 RTM_API void rtm_event_free(rtm_event_t *event)
@@ -365,4 +609,44 @@ RTM_API size_t rtm_event_user_count(const rtm_event_t *event)
 RTM_API const char *rtm_event_user_at(const rtm_event_t *event, size_t i)
 {
     return event && i < event->n_users ? event->users[i] : NULL;
+}
+
+RTM_API size_t rtm_event_attribute_count(const rtm_event_t *event)
+{
+    return event ? event->n_attrs : 0;
+}
+
+RTM_API const char *rtm_event_attribute_key(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_attrs ? event->attr_keys[i] : NULL;
+}
+
+RTM_API const char *rtm_event_attribute_value(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_attrs ? event->attr_values[i] : NULL;
+}
+
+RTM_API const char *rtm_event_attribute_updated_by(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_attrs && event->attr_updaters ? event->attr_updaters[i] : NULL;
+}
+
+RTM_API int64_t rtm_event_attribute_updated_ts_ms(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_attrs && event->attr_ts ? event->attr_ts[i] : 0;
+}
+
+RTM_API size_t rtm_event_channel_count(const rtm_event_t *event)
+{
+    return event ? event->n_channels : 0;
+}
+
+RTM_API const char *rtm_event_channel_at(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_channels ? event->channel_ids[i] : NULL;
+}
+
+RTM_API int rtm_event_channel_member_count_at(const rtm_event_t *event, size_t i)
+{
+    return event && i < event->n_channels ? event->channel_counts[i] : 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "clock.h"
 #include "event.h"
 #include "io_thread.h"
@@ -46,6 +47,25 @@ static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f, uint64_t req_id)
     if (!rtm_frame_encode(&q->bytes, f))
         return false;
     q->frames[q->n++] = (rtm_outq_frame_t){start, q->bytes.len - start, req_id, false};
+    q->live++;
+    return true;
+}
+
+/* Appends an already encoded frame. */
+static bool outq_push_bytes(rtm_outq_t *q, const uint8_t *p, size_t len, uint64_t req_id)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 16;
+        rtm_outq_frame_t *fr = realloc(q->frames, cap * sizeof(*fr));
+        if (!fr)
+            return false;
+        q->frames = fr;
+        q->cap = cap;
+    }
+    size_t start = q->bytes.len;
+    if (!rtm_buf_append(&q->bytes, p, len))
+        return false;
+    q->frames[q->n++] = (rtm_outq_frame_t){start, len, req_id, false};
     q->live++;
     return true;
 }
@@ -113,6 +133,14 @@ static void set_error_locked(rtm_client_t *c, const char *msg)
     snprintf(c->last_error, sizeof(c->last_error), "%s", msg);
 }
 
+void client_set_error_locked(rtm_client_t *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+    va_end(ap);
+}
+
 static void push_event(rtm_client_t *c, rtm_event_t *e)
 {
     if (!e) {
@@ -170,23 +198,53 @@ static void request_unlink(rtm_client_t *c, rtm_request_t *r)
         c->pending_tail = r->prev;
 }
 
+static void request_release(rtm_request_t *r)
+{
+    free(r->token);
+    free(r->channel);
+    free(r);
+}
+
+/* The state a channel request leaves its channel in when it ends with err. */
+static void channel_request_ended(rtm_client_t *c, const rtm_request_t *r, rtm_err_t err)
+{
+    rtm_chan_rec_t *ch =
+        r->channel ? rtm_hm_get(&c->channels, r->channel, strlen(r->channel)) : NULL;
+    if (!ch)
+        return;
+    if (r->result_type == RTM_EVENT_JOIN_CHANNEL_RESULT && ch->state == RTM_CHAN_JOINING)
+        ch->state = err == RTM_OK ? RTM_CHAN_JOINED : RTM_CHAN_IDLE;
+    else if (r->result_type == RTM_EVENT_LEAVE_CHANNEL_RESULT && ch->state == RTM_CHAN_LEAVING)
+        ch->state = RTM_CHAN_IDLE;
+}
+
 /* Ends request r with err: its result event is queued (unless e is given pre-built). */
 static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, rtm_event_t *e)
 {
     request_unlink(c, r);
+    channel_request_ended(c, r, err);
+    if (r->silent) {
+        if (err)
+            rtm_log(&c->log, RTM_LOG_WARN, "rejoining channel %s failed: %s",
+                    r->channel ? r->channel : "?", rtm_err_name(err));
+        rtm_event_destroy(e);
+        request_release(r);
+        return;
+    }
     if (!e)
         e = rtm_event_new(r->result_type);
     if (e) {
         e->request_id = r->id;
         e->err = err;
+        if (r->channel && !e->channel_id)
+            e->channel_id = strdup(r->channel);
     }
     if (r->id == c->login_req)
         c->login_req = 0;
     if (r->id == c->logout_req)
         c->logout_req = 0;
     push_event(c, e);
-    free(r->token);
-    free(r);
+    request_release(r);
 }
 
 /* Completes every pending request but `keep` with err, oldest first. */
@@ -201,8 +259,14 @@ static void fail_pending(rtm_client_t *c, rtm_err_t err, uint64_t keep)
     }
 }
 
+static void reset_channel(void *value, void *arg)
+{
+    ((rtm_chan_rec_t *)value)->state = RTM_CHAN_IDLE;
+}
+
 static void clear_session(rtm_client_t *c)
 {
+    rtm_hm_foreach(&c->channels, reset_channel, NULL); /* the server dropped every membership */
     outq_reset(&c->outq);
     c->session_live = false;
     c->login_sent = false;
@@ -264,7 +328,7 @@ static int64_t backoff_ms(rtm_client_t *c, int attempt)
 }
 
 /* The session needs a request slot: NOT_LOGGED_IN while there is no session. */
-static rtm_err_t check_session_locked(rtm_client_t *c)
+rtm_err_t client_check_session_locked(rtm_client_t *c)
 {
     if (c->state == RTM_CONNECTION_STATE_DISCONNECTED || c->state == RTM_CONNECTION_STATE_ABORTED) {
         set_error_locked(c, "the client is not logged in");
@@ -278,39 +342,79 @@ static rtm_err_t check_session_locked(rtm_client_t *c)
 }
 
 /* Queues frame f (its id set here) as a request completed by result_type. */
-static rtm_err_t submit(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
-                        uint64_t *req_out)
+rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
+                               const char *channel, rtm_request_t **out, bool *kick)
 {
-    bool kick = false;
-    pthread_mutex_lock(&c->lock);
-    rtm_err_t err = check_session_locked(c);
-    if (err) {
-        pthread_mutex_unlock(&c->lock);
+    rtm_err_t err = client_check_session_locked(c);
+    if (err)
         return err;
-    }
     rtm_request_t *r = request_new(c, result_type, c->cfg.request_timeout_ms);
+    if (r && channel && !(r->channel = strdup(channel))) {
+        request_unlink(c, r);
+        free(r);
+        r = NULL;
+    }
     if (!r) {
         set_error_locked(c, "out of memory");
-        pthread_mutex_unlock(&c->lock);
         return RTM_ERR_NO_MEMORY;
     }
     f->id = r->id;
     bool was_empty = outq_empty(&c->outq);
     if (!outq_push(&c->outq, f, r->id)) {
         request_unlink(c, r);
-        free(r->token);
-        free(r);
+        request_release(r);
         set_error_locked(c, "out of memory");
-        pthread_mutex_unlock(&c->lock);
         return RTM_ERR_NO_MEMORY;
     }
-    kick = was_empty && c->session_live;
-    if (req_out)
+    *kick = was_empty && c->session_live;
+    *out = r;
+    return RTM_OK;
+}
+
+rtm_err_t client_submit(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
+                        const char *channel, uint64_t *req_out)
+{
+    rtm_request_t *r;
+    bool kick = false;
+    pthread_mutex_lock(&c->lock);
+    rtm_err_t err = client_submit_locked(c, f, result_type, channel, &r, &kick);
+    if (!err && req_out)
         *req_out = r->id;
     pthread_mutex_unlock(&c->lock);
     if (kick)
         io_kick(c);
-    return RTM_OK;
+    return err;
+}
+
+static rtm_err_t submit(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
+                        uint64_t *req_out)
+{
+    return client_submit(c, f, result_type, NULL, req_out);
+}
+
+void client_send_untracked_locked(rtm_client_t *c, rtm_frame_t *f, bool *kick)
+{
+    *kick = false;
+    if (!c->session_live && c->state != RTM_CONNECTION_STATE_CONNECTING &&
+        c->state != RTM_CONNECTION_STATE_RECONNECTING)
+        return;
+    f->id = c->next_request_id++;
+    bool was_empty = outq_empty(&c->outq);
+    if (outq_push(&c->outq, f, 0))
+        *kick = was_empty && c->session_live;
+}
+
+void client_fail_channel_requests_locked(rtm_client_t *c, const char *channel, rtm_err_t err)
+{
+    rtm_request_t *r = c->pending_head;
+    while (r) {
+        rtm_request_t *next = r->next;
+        if (r->via_handle && r->channel && strcmp(r->channel, channel) == 0) {
+            outq_drop(&c->outq, r->id);
+            request_complete(c, r, err, NULL);
+        }
+        r = next;
+    }
 }
 
 /* ---- application side ------------------------------------------------------------- */
@@ -353,6 +457,7 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     if (!c->rand_state)
         c->rand_state = 0x9e3779b9u;
     rtm_hm_init(&c->pending);
+    rtm_hm_init(&c->channels);
     rtm_buf_init(&c->outq.bytes, 0);
     pthread_mutex_init(&c->lock, NULL);
     if (!rtm_eq_init(&c->events, (size_t)c->cfg.event_queue_capacity)) {
@@ -382,8 +487,16 @@ oom:
     return NULL;
 }
 
+static void free_channel_rec(void *value, void *arg)
+{
+    rtm_chan_rec_t *ch = value;
+    free(ch->id);
+    free(ch);
+}
+
 void client_destroy(rtm_client_t *c)
 {
+    channels_orphan(c); /* the handles outlive us as closed ones */
     pthread_mutex_lock(&c->lock);
     c->freeing = true;
     pthread_mutex_unlock(&c->lock);
@@ -391,6 +504,8 @@ void client_destroy(rtm_client_t *c)
     fail_pending(c, RTM_ERR_CLOSED, 0);
     rtm_eq_destroy(&c->events);
     rtm_hm_destroy(&c->pending);
+    rtm_hm_foreach(&c->channels, free_channel_rec, NULL);
+    rtm_hm_destroy(&c->channels);
     rtm_buf_free(&c->outq.bytes);
     free(c->outq.frames);
     free(c->user_id);
@@ -528,19 +643,24 @@ rtm_err_t client_renew_token(rtm_client_t *c, const char *token, uint64_t *req)
     return RTM_OK;
 }
 
+void client_message_frame(rtm_frame_t *f, uint32_t type, const rtm_message_t *m, uint32_t flags)
+{
+    rtm_frame_init(f, type, 0);
+    rtm_frame_set_uint(f, RTM_K_MTYPE, (uint64_t)m->type);
+    if (m->type == RTM_MESSAGE_TYPE_TEXT || m->text_len)
+        rtm_frame_set_bytes(f, RTM_K_TEXT, m->text, m->text_len);
+    if (m->type == RTM_MESSAGE_TYPE_RAW)
+        rtm_frame_set_bytes(f, RTM_K_DATA, m->data, m->data_len);
+    if (flags)
+        rtm_frame_set_uint(f, RTM_K_FLAGS, flags);
+}
+
 rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_t *m,
                            uint32_t flags, uint64_t *req)
 {
     rtm_frame_t f;
-    rtm_frame_init(&f, RTM_FRAME_SEND_PEER, 0);
+    client_message_frame(&f, RTM_FRAME_SEND_PEER, m, flags);
     rtm_frame_set_str(&f, RTM_K_USER, peer);
-    rtm_frame_set_uint(&f, RTM_K_MTYPE, (uint64_t)m->type);
-    if (m->type == RTM_MESSAGE_TYPE_TEXT || m->text_len)
-        rtm_frame_set_bytes(&f, RTM_K_TEXT, m->text, m->text_len);
-    if (m->type == RTM_MESSAGE_TYPE_RAW)
-        rtm_frame_set_bytes(&f, RTM_K_DATA, m->data, m->data_len);
-    if (flags)
-        rtm_frame_set_uint(&f, RTM_K_FLAGS, flags);
     return submit(c, &f, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, req);
 }
 
@@ -658,10 +778,55 @@ static rtm_err_t wire_err(uint64_t err)
     return err <= RTM_ERR_NOT_SUPPORTED ? (rtm_err_t)err : RTM_ERR_FAILURE;
 }
 
+static void rejoin_one(void *value, void *arg)
+{
+    rtm_chan_rec_t *ch = value;
+    rtm_client_t *c = arg;
+    if (ch->state != RTM_CHAN_JOINED)
+        return;
+    rtm_request_t *r = request_new(c, RTM_EVENT_JOIN_CHANNEL_RESULT, c->cfg.request_timeout_ms);
+    if (!r || !(r->channel = strdup(ch->id))) {
+        if (r) {
+            request_unlink(c, r);
+            request_release(r);
+        }
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: channel %s not rejoined", ch->id);
+        ch->state = RTM_CHAN_IDLE;
+        return;
+    }
+    r->silent = true;
+    ch->state = RTM_CHAN_JOINING;
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_JOIN, r->id);
+    rtm_frame_set_bytes(&f, RTM_K_CHANNEL, ch->id, ch->id_len);
+    outq_push(&c->outq, &f, r->id);
+}
+
+/* After a reconnect: JOIN every joined channel again, ahead of whatever waited in the queue
+ * (a channel message queued meanwhile must not reach the server before its JOIN). */
+static void rejoin_channels(rtm_client_t *c)
+{
+    rtm_outq_t later = c->outq;
+    memset(&c->outq, 0, sizeof(c->outq));
+    rtm_buf_init(&c->outq.bytes, 0);
+    rtm_hm_foreach(&c->channels, rejoin_one, c);
+    for (size_t k = later.first; k < later.n; k++) {
+        rtm_outq_frame_t fr = later.frames[k];
+        if (fr.dropped)
+            continue;
+        if (!outq_push_bytes(&c->outq, rtm_buf_data(&later.bytes) + fr.start, fr.len, fr.req_id))
+            rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a queued request was lost");
+    }
+    rtm_buf_free(&later.bytes);
+    free(later.frames);
+}
+
 static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
 {
     rtm_err_t err = wire_err(f->err);
     if (err == RTM_OK) {
+        if (!c->login_req)
+            rejoin_channels(c);
         c->session_live = true;
         c->reconnect_attempt = 0;
         change_state(c, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
@@ -673,6 +838,47 @@ static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
     rtm_log(&c->log, RTM_LOG_WARN, "login refused: %s (%.*s)", rtm_err_name(err),
             (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
     fail_login(c, err, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+}
+
+/* Copies the attribute list of f into e. */
+static int fill_attrs(rtm_event_t *e, const rtm_frame_t *f)
+{
+    size_t n = f->n_keys;
+    e->n_attrs = n;
+    if (!rtm_event_copy_strs(&e->attr_keys, f->keys, n) ||
+        !rtm_event_copy_strs(&e->attr_values, f->values, n) ||
+        (rtm_frame_has(f, RTM_K_UPDATERS) &&
+         !rtm_event_copy_strs(&e->attr_updaters, f->updaters, n)))
+        return 0;
+    if (rtm_frame_has(f, RTM_K_UPDATED_TS)) {
+        if (!(e->attr_ts = malloc((n ? n : 1) * sizeof(*e->attr_ts))))
+            return 0;
+        memcpy(e->attr_ts, f->updated_ts, n * sizeof(*e->attr_ts));
+    }
+    return 1;
+}
+
+/* The lists a result may carry: members, counts per channel, attributes. */
+static int fill_result_lists(rtm_event_t *e, const rtm_frame_t *f)
+{
+    if ((e->type == RTM_EVENT_JOIN_CHANNEL_RESULT || e->type == RTM_EVENT_GET_MEMBERS_RESULT) &&
+        rtm_frame_has(f, RTM_K_USERS)) {
+        e->n_users = f->n_users;
+        if (!rtm_event_copy_strs(&e->users, f->users, f->n_users))
+            return 0;
+    }
+    if (e->type == RTM_EVENT_GET_CHANNEL_MEMBER_COUNT_RESULT && rtm_frame_has(f, RTM_K_COUNTS)) {
+        e->n_channels = f->n_channels;
+        if (!rtm_event_copy_strs(&e->channel_ids, f->channels, f->n_channels) ||
+            !(e->channel_counts = calloc(f->n_channels ? f->n_channels : 1, sizeof(int))))
+            return 0;
+        for (size_t i = 0; i < f->n_channels; i++)
+            e->channel_counts[i] = f->counts[i] > INT32_MAX ? INT32_MAX : (int)f->counts[i];
+    }
+    if (e->type == RTM_EVENT_GET_CHANNEL_ATTRIBUTES_RESULT && rtm_frame_has(f, RTM_K_KEYS) &&
+        rtm_frame_has(f, RTM_K_VALUES))
+        return fill_attrs(e, f);
+    return 1;
 }
 
 static void on_result(rtm_client_t *c, const rtm_frame_t *f)
@@ -700,6 +906,8 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
         r->token = NULL;
     }
     rtm_event_t *e = rtm_event_new(r->result_type);
+    if (e && err == RTM_OK && !fill_result_lists(e, f))
+        err = RTM_ERR_NO_MEMORY;
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
         rtm_frame_has(f, RTM_K_STATES)) {
         if (!rtm_event_alloc_peers(e, f->n_users))
@@ -750,6 +958,55 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
     ack_delivery(c, f->mid);
 }
 
+/* The channel of a push, when this client is in it; NULL otherwise (late pushes for a channel
+ * already left or released are dropped). */
+static rtm_chan_rec_t *joined_channel(rtm_client_t *c, const rtm_frame_t *f)
+{
+    rtm_chan_rec_t *ch = rtm_hm_get(&c->channels, f->channel.ptr, f->channel.len);
+    return ch && ch->state == RTM_CHAN_JOINED ? ch : NULL;
+}
+
+static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
+{
+    rtm_chan_rec_t *ch = joined_channel(c, f);
+    if (!ch)
+        return;
+    rtm_event_type_t type =
+        f->type == RTM_FRAME_CHANNEL_MESSAGE ? RTM_EVENT_CHANNEL_MESSAGE_RECEIVED
+        : f->type == RTM_FRAME_MEMBER_JOINED ? RTM_EVENT_CHANNEL_MEMBER_JOINED
+        : f->type == RTM_FRAME_MEMBER_LEFT   ? RTM_EVENT_CHANNEL_MEMBER_LEFT
+        : f->type == RTM_FRAME_MEMBER_COUNT  ? RTM_EVENT_CHANNEL_MEMBER_COUNT_UPDATED
+                                             : RTM_EVENT_CHANNEL_ATTRIBUTES_UPDATED;
+    rtm_event_t *e = rtm_event_new(type);
+    int ok = e && (e->channel_id = strdup(ch->id)) != NULL;
+    if (ok && rtm_frame_has(f, RTM_K_USER))
+        ok = rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len);
+    if (ok && type == RTM_EVENT_CHANNEL_MESSAGE_RECEIVED) {
+        if (f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) {
+            rtm_event_destroy(e);
+            rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed channel message");
+            return;
+        }
+        e->message = rtm_message_build((rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
+                                       f->data.ptr, f->data.len);
+        ok = e->message != NULL;
+        if (ok) {
+            e->message->id = f->mid;
+            e->message->server_ts_ms = f->ts;
+        }
+    }
+    if (ok && type == RTM_EVENT_CHANNEL_MEMBER_COUNT_UPDATED)
+        e->member_count = f->count > INT32_MAX ? INT32_MAX : (int)f->count;
+    if (ok && type == RTM_EVENT_CHANNEL_ATTRIBUTES_UPDATED)
+        ok = fill_attrs(e, f);
+    if (!ok) {
+        rtm_event_destroy(e);
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a channel event was lost");
+        return;
+    }
+    push_event(c, e);
+}
+
 static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
 {
     rtm_connection_change_reason_t reason =
@@ -764,6 +1021,7 @@ static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
     }
     change_state(c, RTM_CONNECTION_STATE_ABORTED, reason);
     fail_pending(c, RTM_ERR_CLOSED, 0);
+    rtm_hm_foreach(&c->channels, reset_channel, NULL);
     outq_reset(&c->outq);
     c->session_live = false;
     c->want_close = true;
@@ -811,6 +1069,13 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
             break;
         case RTM_FRAME_ERROR:
             on_error_frame(c, &f);
+            break;
+        case RTM_FRAME_CHANNEL_MESSAGE:
+        case RTM_FRAME_MEMBER_JOINED:
+        case RTM_FRAME_MEMBER_LEFT:
+        case RTM_FRAME_MEMBER_COUNT:
+        case RTM_FRAME_CHANNEL_ATTRS:
+            on_channel_push(c, &f);
             break;
         default:
             break;

@@ -24,6 +24,9 @@ typedef struct rtm_request {
     rtm_event_type_t result_type; /* the event that completes it */
     int64_t deadline_ms;          /* monotonic */
     char *token;                  /* RENEW_TOKEN: the token, adopted once the server accepts it */
+    char *channel;                /* channel requests: the channel id (NUL-terminated) */
+    bool silent;                  /* the library's own request (a rejoin): no result event */
+    bool via_handle;              /* made through a channel handle: ends when it is freed */
     struct rtm_request *prev, *next;
 } rtm_request_t;
 
@@ -42,6 +45,22 @@ typedef struct rtm_outq {
     size_t first, n, cap; /* frames[first..n) are unsent */
     size_t live;          /* unsent frames not dropped */
 } rtm_outq_t;
+
+/* The client's view of one channel it has a handle for. Guarded by the client's lock. */
+typedef enum rtm_chan_state {
+    RTM_CHAN_IDLE,
+    RTM_CHAN_JOINING,
+    RTM_CHAN_JOINED,
+    RTM_CHAN_LEAVING
+} rtm_chan_state_t;
+
+typedef struct rtm_chan_rec {
+    char *id;
+    size_t id_len;
+    rtm_chan_state_t state;
+} rtm_chan_rec_t;
+
+struct rtm_channel;
 
 struct rtm_client {
     pthread_mutex_t lock;
@@ -79,6 +98,11 @@ struct rtm_client {
 
     rtm_outq_t outq;
 
+    /* channels: id -> rtm_chan_rec_t (client lock); the handles are listed under the
+       process-wide handle lock (channel.c) */
+    rtm_hashmap_t channels;
+    struct rtm_channel *handles;
+
     /* what the I/O thread should do next (set under lock, read by the I/O thread) */
     bool want_connect;
     bool want_close;
@@ -113,6 +137,29 @@ rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_
                            uint32_t flags, uint64_t *req);
 rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n, uint64_t *req);
 rtm_connection_state_t client_state(rtm_client_t *c);
+
+/* Internal request plumbing for the other parts of the client (channel.c). With the lock held:
+ * checks for a session, registers a request (channel copied when given) and queues f with its
+ * id. Returns the error (sentence set) or OK with *out set; *kick tells the caller to call
+ * io_kick after unlocking. */
+rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
+                               const char *channel, rtm_request_t **out, bool *kick);
+/* With the lock held: RTM_OK while there is a session to send requests on, else
+ * RTM_ERR_NOT_LOGGED_IN with the sentence set. */
+rtm_err_t client_check_session_locked(rtm_client_t *c);
+/* With the lock held: queues f (given a fresh id) with no request behind it; its reply is
+ * ignored. For fire-and-forget frames such as the LEAVE of a released channel. */
+void client_send_untracked_locked(rtm_client_t *c, rtm_frame_t *f, bool *kick);
+/* Unlocked wrapper: lock, submit, unlock, kick. */
+rtm_err_t client_submit(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
+                        const char *channel, uint64_t *req_out);
+/* With the lock held: completes every pending request made through the handle of channel
+ * with err and drops its unsent frames. */
+void client_fail_channel_requests_locked(rtm_client_t *c, const char *channel, rtm_err_t err);
+/* Fills f as a message frame of type (SEND_PEER, SEND_CHANNEL) carrying m; m must outlive f. */
+void client_message_frame(rtm_frame_t *f, uint32_t type, const rtm_message_t *m, uint32_t flags);
+void client_set_error_locked(rtm_client_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms);
 
 /* ---- I/O thread side ----

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "message.h"
 
 rtm_event_t *rtm_event_new(rtm_event_type_t type)
@@ -38,6 +39,27 @@ int rtm_event_alloc_peers(rtm_event_t *e, size_t n)
     return 1;
 }
 
+static void free_strs(char **a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++)
+        free(a[i]);
+    free(a);
+}
+
+int rtm_event_copy_strs(char ***out, const void *items, size_t n)
+{
+    const rtm_bytes_t *b = items;
+    char **a = calloc(n ? n : 1, sizeof(*a));
+    for (size_t i = 0; a && i < n; i++) {
+        if (!rtm_event_set_str(&a[i], b[i].ptr ? b[i].ptr : "", b[i].len)) {
+            free_strs(a, i);
+            a = NULL;
+        }
+    }
+    *out = a;
+    return a != NULL;
+}
+
 void rtm_event_destroy(rtm_event_t *e)
 {
     if (!e)
@@ -45,12 +67,14 @@ void rtm_event_destroy(rtm_event_t *e)
     free(e->channel_id);
     free(e->user_id);
     free(e->message);
-    for (size_t i = 0; e->peer_ids && i < e->n_peers; i++)
-        free(e->peer_ids[i]);
-    free(e->peer_ids);
+    free_strs(e->peer_ids, e->n_peers);
     free(e->peer_states);
-    for (size_t i = 0; e->users && i < e->n_users; i++)
-        free(e->users[i]);
-    free(e->users);
+    free_strs(e->users, e->n_users);
+    free_strs(e->attr_keys, e->n_attrs);
+    free_strs(e->attr_values, e->n_attrs);
+    free_strs(e->attr_updaters, e->n_attrs);
+    free(e->attr_ts);
+    free_strs(e->channel_ids, e->n_channels);
+    free(e->channel_counts);
     free(e);
 }

@@ -24,6 +24,12 @@ struct rtm_event {
     rtm_peer_online_state_t *peer_states;
     size_t n_users;
     char **users;
+    size_t n_attrs;
+    char **attr_keys, **attr_values, **attr_updaters; /* updaters: channel attributes only */
+    int64_t *attr_ts;
+    size_t n_channels;
+    char **channel_ids;
+    int *channel_counts;
 };
 
 /* A zeroed event of type; NULL when out of memory. */
@@ -32,6 +38,9 @@ rtm_event_t *rtm_event_new(rtm_event_type_t type);
 int rtm_event_set_str(char **slot, const char *s, size_t len);
 /* Allocates a peer list of n entries (ids NULL, states OFFLINE); false when out of memory. */
 int rtm_event_alloc_peers(rtm_event_t *e, size_t n);
+/* Copies a list of n byte strings into a new array of NUL-terminated strings at *out; false
+ * when out of memory (then *out is NULL). */
+int rtm_event_copy_strs(char ***out, const void *items /* rtm_bytes_t[] */, size_t n);
 void rtm_event_destroy(rtm_event_t *e);
 
 #endif

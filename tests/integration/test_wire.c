@@ -16,147 +16,7 @@
 
 #include "codec.h"
 #include "harness.h"
-
-static rtm_decoder_t dec;
-
-/* ---- a tiny WebSocket client --------------------------------------------------------- */
-
-static bool read_exact(int fd, uint8_t *p, size_t n, int timeout_ms)
-{
-    while (n) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, timeout_ms) != 1)
-            return false;
-        ssize_t r = read(fd, p, n);
-        if (r <= 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
-static int ws_connect(const char *subprotocol)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)server.port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    char req[512];
-    int n = snprintf(req, sizeof(req),
-                     "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n",
-                     subprotocol);
-    assert_int_equal(write(fd, req, (size_t)n), n);
-    char resp[2048];
-    size_t got = 0;
-    while (got < sizeof(resp) - 1) {
-        assert_true(read_exact(fd, (uint8_t *)resp + got, 1, 5000));
-        got++;
-        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0)
-            break;
-    }
-    resp[got] = 0;
-    assert_non_null(strstr(resp, " 101 "));
-    return fd;
-}
-
-/* Sends one WebSocket message (opcode 2 binary, 1 text), masked as a client must. */
-static void ws_send(int fd, int opcode, const void *data, size_t len)
-{
-    uint8_t *frame = malloc(len + 14);
-    size_t h = 0;
-    frame[h++] = (uint8_t)(0x80 | opcode);
-    if (len < 126) {
-        frame[h++] = (uint8_t)(0x80 | len);
-    } else if (len < 65536) {
-        frame[h++] = 0x80 | 126;
-        frame[h++] = (uint8_t)(len >> 8);
-        frame[h++] = (uint8_t)len;
-    } else {
-        frame[h++] = 0x80 | 127;
-        for (int i = 7; i >= 0; i--)
-            frame[h++] = (uint8_t)((uint64_t)len >> (i * 8));
-    }
-    const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
-    memcpy(frame + h, mask, 4);
-    h += 4;
-    for (size_t i = 0; i < len; i++)
-        frame[h + i] = ((const uint8_t *)data)[i] ^ mask[i % 4];
-    size_t total = h + len, off = 0;
-    while (off < total) {
-        ssize_t w = write(fd, frame + off, total - off);
-        if (w <= 0)
-            break; /* the server may close on us: the caller checks that */
-        off += (size_t)w;
-    }
-    free(frame);
-}
-
-/* Reads one WebSocket message; returns its length, or -1 on close/timeout. */
-static ssize_t ws_recv(int fd, uint8_t *buf, size_t cap, int timeout_ms)
-{
-    for (;;) {
-        uint8_t h[2];
-        if (!read_exact(fd, h, 2, timeout_ms))
-            return -1;
-        uint64_t len = h[1] & 0x7f;
-        if (len == 126 || len == 127) {
-            uint8_t ext[8];
-            size_t n = len == 126 ? 2 : 8;
-            if (!read_exact(fd, ext, n, timeout_ms))
-                return -1;
-            len = 0;
-            for (size_t i = 0; i < n; i++)
-                len = (len << 8) | ext[i];
-        }
-        if (len > cap || !read_exact(fd, buf, (size_t)len, timeout_ms))
-            return -1;
-        int opcode = h[0] & 0x0f;
-        if (opcode == 8)
-            return -1; /* close */
-        if (opcode == 2)
-            return (ssize_t)len;
-        /* ping/pong/text: keep reading */
-    }
-}
-
-/* Reads messages until a frame of type arrives; fills f (borrowing buf). */
-static void expect_frame(int fd, uint8_t *buf, size_t cap, uint32_t type, rtm_frame_t *f)
-{
-    for (int tries = 0; tries < 20; tries++) {
-        ssize_t n = ws_recv(fd, buf, cap, 5000);
-        assert_true(n > 0);
-        size_t off = 0;
-        while (off < (size_t)n) {
-            assert_int_equal(rtm_frame_decode(&dec, buf, (size_t)n, &off, f, NULL), RTM_DECODE_OK);
-            if (f->type == type)
-                return;
-        }
-    }
-    fail_msg("no frame of type %u", type);
-}
-
-static void send_frame(int fd, const rtm_frame_t *f)
-{
-    rtm_buf_t b;
-    rtm_buf_init(&b, 0);
-    assert_true(rtm_frame_encode(&b, f));
-    ws_send(fd, 2, rtm_buf_data(&b), b.len);
-    rtm_buf_free(&b);
-}
-
-static void send_login(int fd, uint64_t id, const char *user)
-{
-    rtm_frame_t f;
-    rtm_frame_init(&f, RTM_FRAME_LOGIN, id);
-    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
-    rtm_frame_set_str(&f, RTM_K_APP_ID, "test");
-    rtm_frame_set_str(&f, RTM_K_USER, user);
-    send_frame(fd, &f);
-}
+#include "rawws.h"
 
 static uint8_t buf[RTM_WIRE_MAX_MESSAGE];
 
@@ -164,7 +24,7 @@ static uint8_t buf[RTM_WIRE_MAX_MESSAGE];
 
 static void test_garbage_gets_an_error_and_the_connection_stays_usable(void **state)
 {
-    int fd = ws_connect(RTM_PROTOCOL_NAME);
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     const uint8_t junk[] = {0xc1, 0xff, 0x00, 0x13, 0x37};
     ws_send(fd, 2, junk, sizeof(junk));
     rtm_frame_t f;
@@ -180,7 +40,7 @@ static void test_garbage_gets_an_error_and_the_connection_stays_usable(void **st
 
 static void test_unknown_frame_type_is_answered_with_its_id(void **state)
 {
-    int fd = ws_connect(RTM_PROTOCOL_NAME);
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     const uint8_t unknown[] = {0x93, 0x3f, 0x2a, 0x80}; /* [63, 42, {}] */
     ws_send(fd, 2, unknown, sizeof(unknown));
     rtm_frame_t f;
@@ -197,7 +57,7 @@ static void test_unknown_frame_type_is_answered_with_its_id(void **state)
 
 static void test_requests_before_login_are_not_logged_in(void **state)
 {
-    int fd = ws_connect(RTM_PROTOCOL_NAME);
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     rtm_frame_t f;
     rtm_bytes_t who = {"someone", 7};
     rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 9);
@@ -211,7 +71,7 @@ static void test_requests_before_login_are_not_logged_in(void **state)
 
 static void test_wrong_protocol_version_is_refused_with_the_servers(void **state)
 {
-    int fd = ws_connect(RTM_PROTOCOL_NAME);
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_LOGIN, 1);
     rtm_frame_set_uint(&f, RTM_K_VERSION, 99);
@@ -227,14 +87,14 @@ static void test_wrong_protocol_version_is_refused_with_the_servers(void **state
 
 static void test_bad_ids_and_messages_are_refused_by_the_server(void **state)
 {
-    int fd = ws_connect(RTM_PROTOCOL_NAME);
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     rtm_frame_t f;
     send_login(fd, 1, "null"); /* the client library never sends this; the server checks too */
     expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
     assert_int_equal(f.err, RTM_ERR_INVALID_USER_ID);
     close(fd);
 
-    fd = ws_connect(RTM_PROTOCOL_NAME);
+    fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     send_login(fd, 1, "wire-sender");
     expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
     assert_int_equal(f.err, RTM_OK);
@@ -269,7 +129,7 @@ static void test_bad_ids_and_messages_are_refused_by_the_server(void **state)
 
 static void test_oversized_message_closes_the_connection(void **state)
 {
-    int fd = ws_connect(RTM_PROTOCOL_NAME);
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     size_t n = RTM_WIRE_MAX_MESSAGE + 1024;
     uint8_t *big = calloc(1, n);
     ws_send(fd, 2, big, n);
@@ -287,7 +147,7 @@ static void test_random_input_never_brings_the_server_down(void **state)
 {
     uint64_t seed = 0x243f6a8885a308d3ull;
     for (int conn = 0; conn < 20; conn++) {
-        int fd = ws_connect(RTM_PROTOCOL_NAME);
+        int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
         if (conn % 2)
             send_login(fd, 1, "fuzzer");
         for (int m = 0; m < 50; m++) {

@@ -345,6 +345,90 @@ RTM_API rtm_err_t rtm_client_query_peers_online_status(rtm_client_t *client,
                                                        uint64_t *request_id);
 
 /* ---------------------------------------------------------------------------------------- */
+/* Channels                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A handle for channel_id (id rules: RTM_ERR_INVALID_CHANNEL_ID). Works in any state, also
+ * before login. One live handle per channel id per client: a second create for the same id
+ * fails with RTM_ERR_INVALID_STATE. Free with rtm_channel_free; the handle may outlive its
+ * client (every call then returns RTM_ERR_CLOSED). */
+RTM_API rtm_channel_t *rtm_client_create_channel(rtm_client_t *client, const char *channel_id,
+                                                 rtm_err_t *err);
+/* Leaves the channel if joined (no event follows), completes requests still pending on this
+ * handle with RTM_ERR_CLOSED, frees the handle. NULL is a no-op. */
+RTM_API void rtm_channel_free(rtm_channel_t *channel);
+/* The channel id. Borrowed from the handle. */
+RTM_API const char *rtm_channel_id(const rtm_channel_t *channel);
+/* Joins. JOIN_CHANNEL_RESULT follows (with the member list, the joiner included, when
+ * channel.member_list_on_join is true); the other members get CHANNEL_MEMBER_JOINED, and this
+ * client CHANNEL_MEMBER_COUNT_UPDATED. Errors of the call: RTM_ERR_NOT_LOGGED_IN,
+ * RTM_ERR_ALREADY_JOINED (joined or joining), RTM_ERR_EXCEED_LIMIT (a 21st channel),
+ * RTM_ERR_CLOSED (client freed). */
+RTM_API rtm_err_t rtm_channel_join(rtm_channel_t *channel, uint64_t *request_id);
+/* Leaves. LEAVE_CHANNEL_RESULT follows; the others get CHANNEL_MEMBER_LEFT. Errors:
+ * RTM_ERR_NOT_LOGGED_IN, RTM_ERR_NOT_IN_CHANNEL, RTM_ERR_CLOSED. */
+RTM_API rtm_err_t rtm_channel_leave(rtm_channel_t *channel, uint64_t *request_id);
+/* Sends message to every other member (never to the sender). SEND_CHANNEL_MESSAGE_RESULT
+ * follows: RTM_OK once the server has it. send_flags: 0 (RTM_SEND_OFFLINE is accepted and has
+ * no effect on channels; other bits: RTM_ERR_INVALID_ARGUMENT). Errors:
+ * RTM_ERR_INVALID_ARGUMENT, RTM_ERR_NOT_LOGGED_IN, RTM_ERR_NOT_IN_CHANNEL, RTM_ERR_CLOSED. */
+RTM_API rtm_err_t rtm_channel_send_message(rtm_channel_t *channel, const rtm_message_t *message,
+                                           uint32_t send_flags, uint64_t *request_id);
+/* Asks for the member list. GET_MEMBERS_RESULT follows with at most 512 ids (a random 512 of
+ * a larger channel): rtm_event_user_count / rtm_event_user_at. Errors as leave. */
+RTM_API rtm_err_t rtm_channel_get_members(rtm_channel_t *channel, uint64_t *request_id);
+
+/* Sends into a channel without joining it (the legacy force-send). The server may refuse it
+ * with RTM_ERR_NOT_AUTHORIZED (rtmd --deny-outside-send). SEND_CHANNEL_MESSAGE_RESULT
+ * follows. Errors: RTM_ERR_INVALID_ARGUMENT, RTM_ERR_INVALID_CHANNEL_ID,
+ * RTM_ERR_NOT_LOGGED_IN. */
+RTM_API rtm_err_t rtm_client_send_message_to_channel(rtm_client_t *client, const char *channel_id,
+                                                     const rtm_message_t *message,
+                                                     uint32_t send_flags, uint64_t *request_id);
+/* Member counts of 1-32 channels (RTM_ERR_EXCEED_LIMIT above). GET_CHANNEL_MEMBER_COUNT_RESULT
+ * follows: rtm_event_channel_count / _channel_at / _channel_member_count_at, 0 for a channel
+ * that does not exist. */
+RTM_API rtm_err_t rtm_client_get_channel_member_count(rtm_client_t *client,
+                                                      const char *const *channel_ids, size_t count,
+                                                      uint64_t *request_id);
+
+/* Channel attributes: no membership needed; they live while the channel has members. Each
+ * entry records who last updated it and when. attr_flags: RTM_ATTR_NOTIFY_MEMBERS sends every
+ * member but the caller CHANNEL_ATTRIBUTES_UPDATED with the full list. Checked at once: key
+ * 1-32 bytes, value 1-8192 bytes (empty: RTM_ERR_INVALID_ARGUMENT; longer:
+ * RTM_ERR_SIZE_OVERFLOW), at most 32 entries and 32,768 bytes of keys and values
+ * (RTM_ERR_SIZE_OVERFLOW); the server refuses a result over those limits with
+ * RTM_ERR_SIZE_OVERFLOW in the result. Writes end in CHANNEL_ATTRIBUTES_RESULT, reads in
+ * GET_CHANNEL_ATTRIBUTES_RESULT (rtm_event_attribute_*). */
+/* Replaces all attributes with the given ones. */
+RTM_API rtm_err_t rtm_client_set_channel_attributes(rtm_client_t *client, const char *channel_id,
+                                                    const rtm_attribute_t *attributes, size_t count,
+                                                    uint32_t attr_flags, uint64_t *request_id);
+/* Adds the given attributes, replacing those with the same keys. */
+RTM_API rtm_err_t rtm_client_add_or_update_channel_attributes(rtm_client_t *client,
+                                                              const char *channel_id,
+                                                              const rtm_attribute_t *attributes,
+                                                              size_t count, uint32_t attr_flags,
+                                                              uint64_t *request_id);
+/* Removes the attributes with the given keys (absent keys are fine). */
+RTM_API rtm_err_t rtm_client_delete_channel_attributes_by_keys(rtm_client_t *client,
+                                                               const char *channel_id,
+                                                               const char *const *keys,
+                                                               size_t count, uint32_t attr_flags,
+                                                               uint64_t *request_id);
+/* Removes every attribute. */
+RTM_API rtm_err_t rtm_client_clear_channel_attributes(rtm_client_t *client, const char *channel_id,
+                                                      uint32_t attr_flags, uint64_t *request_id);
+/* All attributes. */
+RTM_API rtm_err_t rtm_client_get_channel_attributes(rtm_client_t *client, const char *channel_id,
+                                                    uint64_t *request_id);
+/* The attributes with the given keys that exist. */
+RTM_API rtm_err_t rtm_client_get_channel_attributes_by_keys(rtm_client_t *client,
+                                                            const char *channel_id,
+                                                            const char *const *keys, size_t count,
+                                                            uint64_t *request_id);
+
+/* ---------------------------------------------------------------------------------------- */
 /* Events                                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
@@ -355,11 +439,12 @@ RTM_API rtm_event_type_t rtm_event_type(const rtm_event_t *event);
 RTM_API uint64_t rtm_event_request_id(const rtm_event_t *event);
 /* The outcome of a result event (RTM_OK on success); RTM_OK for other events. */
 RTM_API rtm_err_t rtm_event_error(const rtm_event_t *event);
-/* Channel events: the channel id; else NULL. Borrowed from the event. */
+/* Channel events and channel request results: the channel id; else NULL. Borrowed. */
 RTM_API const char *rtm_event_channel_id(const rtm_event_t *event);
 /* The sender (PEER_MESSAGE_RECEIVED), member or peer of the event; else NULL. Borrowed. */
 RTM_API const char *rtm_event_user_id(const rtm_event_t *event);
-/* Received messages (PEER_MESSAGE_RECEIVED); else NULL. Borrowed from the event: do not free. */
+/* Received messages (PEER_ and CHANNEL_MESSAGE_RECEIVED); else NULL. Borrowed from the event:
+ * do not free. */
 RTM_API const rtm_message_t *rtm_event_message(const rtm_event_t *event);
 /* CONNECTION_STATE_CHANGED: the new state and its reason; 0 for other events. */
 RTM_API rtm_connection_state_t rtm_event_connection_state(const rtm_event_t *event);
@@ -377,6 +462,19 @@ RTM_API rtm_peer_online_state_t rtm_event_peer_state(const rtm_event_t *event, s
  * range). */
 RTM_API size_t rtm_event_user_count(const rtm_event_t *event);
 RTM_API const char *rtm_event_user_at(const rtm_event_t *event, size_t i);
+/* Attribute lists (GET_CHANNEL_ATTRIBUTES_RESULT, CHANNEL_ATTRIBUTES_UPDATED): count, i-th key
+ * and value (borrowed; NULL out of range), who last updated it and when (ms since the epoch;
+ * NULL / 0 where the list has no such data). */
+RTM_API size_t rtm_event_attribute_count(const rtm_event_t *event);
+RTM_API const char *rtm_event_attribute_key(const rtm_event_t *event, size_t i);
+RTM_API const char *rtm_event_attribute_value(const rtm_event_t *event, size_t i);
+RTM_API const char *rtm_event_attribute_updated_by(const rtm_event_t *event, size_t i);
+RTM_API int64_t rtm_event_attribute_updated_ts_ms(const rtm_event_t *event, size_t i);
+/* Channel lists (GET_CHANNEL_MEMBER_COUNT_RESULT): count, i-th channel id (borrowed) and its
+ * member count. */
+RTM_API size_t rtm_event_channel_count(const rtm_event_t *event);
+RTM_API const char *rtm_event_channel_at(const rtm_event_t *event, size_t i);
+RTM_API int rtm_event_channel_member_count_at(const rtm_event_t *event, size_t i);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Tokens                                                                                    */
