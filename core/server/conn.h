@@ -15,6 +15,7 @@
 
 typedef struct rtmd_server rtmd_server_t;
 typedef struct rtmd_pending rtmd_pending_t;
+typedef struct rtmd_member rtmd_member_t;
 
 typedef enum rtmd_conn_state {
     RTMD_CONN_NONE = 0, /* lws zeroes the memory; ESTABLISHED never ran */
@@ -30,6 +31,7 @@ typedef struct rtmd_conn {
     bool rx_in_msg; /* a WebSocket message is partly received */
     bool rx_text;   /* ... and it is a text message (refused) */
     uint8_t user_len;
+    uint8_t n_channels; /* channels joined (at most RTM_CHANNELS_JOINED_MAX) */
     uint16_t close_status;
     const char *close_reason; /* static string */
     uint32_t rx_total;        /* bytes of the current message so far */
@@ -39,6 +41,7 @@ typedef struct rtmd_conn {
     rtmd_outq_t out;
     rtmd_pending_t *awaiting_ack; /* PEER_MESSAGEs pushed here, not acknowledged yet */
     rtmd_pending_t *sent;         /* this connection's SEND_PEERs waiting for their ack */
+    rtmd_member_t *memberships;   /* the channels joined (channel.c) */
 } rtmd_conn_t;
 
 /* Queues a new reference to m. False when c is closing, or when the queue passed

@@ -2,6 +2,8 @@
  * the server is single-threaded. */
 #include "dispatch.h"
 
+#include "channel.h"
+#include "channel_attrs.h"
 #include "codec.h"
 #include "conn.h"
 #include "peer.h"
@@ -40,6 +42,30 @@ static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         break;
     case RTM_FRAME_QUERY_ONLINE:
         rtmd_peer_query_online(srv, c, f);
+        break;
+    case RTM_FRAME_JOIN:
+        rtmd_channel_join(srv, c, f);
+        break;
+    case RTM_FRAME_LEAVE:
+        rtmd_channel_leave(srv, c, f);
+        break;
+    case RTM_FRAME_SEND_CHANNEL:
+        rtmd_channel_send(srv, c, f);
+        break;
+    case RTM_FRAME_GET_MEMBERS:
+        rtmd_channel_get_members(srv, c, f);
+        break;
+    case RTM_FRAME_COUNT_MEMBERS:
+        rtmd_channel_count_members(srv, c, f);
+        break;
+    case RTM_FRAME_SET_CHANNEL_ATTRS:
+    case RTM_FRAME_ADD_CHANNEL_ATTRS:
+    case RTM_FRAME_DEL_CHANNEL_ATTRS:
+    case RTM_FRAME_CLEAR_CHANNEL_ATTRS:
+        rtmd_channel_attrs_write(srv, c, f);
+        break;
+    case RTM_FRAME_GET_CHANNEL_ATTRS:
+        rtmd_channel_attrs_get(srv, c, f);
         break;
     default:
         rtmd_conn_error(srv, c, f->id, RTM_ERR_NOT_SUPPORTED,

@@ -20,7 +20,7 @@ typedef bool (*opt_setter_t)(rtmd_options_t *o, const opt_def_t *d, const char *
 
 struct opt_def {
     const char *name; /* the long option without its dashes; also the config file name */
-    const char *arg;  /* placeholder shown by --help */
+    const char *arg;  /* placeholder shown by --help; NULL: a flag (`--name` alone means on) */
     const char *def;  /* default, parsed by set at startup; NULL: unset */
     opt_setter_t set;
     size_t offset; /* of the field in rtmd_options_t */
@@ -33,6 +33,7 @@ static bool set_string(rtmd_options_t *o, const opt_def_t *d, const char *v, con
 static bool set_hex32(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
 static bool set_log_level(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
 static bool set_u32(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
+static bool set_flag(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
 
 #define FIELD(f) offsetof(rtmd_options_t, f)
 
@@ -49,6 +50,10 @@ static const opt_def_t options[] = {
      "connections beyond this are refused at the WebSocket handshake"},
     {"heartbeat-timeout-ms", "N", "15000", set_u32, FIELD(heartbeat_timeout_ms), 2000, 3600000,
      "a connection silent this long (no pong to lws's pings) is dropped"},
+    {"member-events-max", "N", "512", set_u32, FIELD(member_events_max), 0, 1000000,
+     "above this many members a channel sends no MEMBER_JOINED / MEMBER_LEFT"},
+    {"deny-outside-send", NULL, "off", set_flag, FIELD(deny_outside_send), 0, 0,
+     "refuse channel messages from non-members (NOT_AUTHORIZED); =on|off, or alone for on"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -148,6 +153,21 @@ static bool set_u32(rtmd_options_t *o, const opt_def_t *d, const char *v, const 
     }
     *(uint32_t *)((char *)o + d->offset) = (uint32_t)n;
     return true;
+}
+
+static bool set_flag(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why)
+{
+    static const char *const on[] = {"on", "true", "yes", "1"}, *const off[] = {"off", "false",
+                                                                                "no", "0"};
+    for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+        bool is_on = strcmp(v, on[i]) == 0;
+        if (is_on || strcmp(v, off[i]) == 0) {
+            *(bool *)((char *)o + d->offset) = is_on;
+            return true;
+        }
+    }
+    *why = "expected on or off";
+    return false;
 }
 
 /* HOST:PORT, [IPV6]:PORT, or :PORT (all interfaces). Names are resolved by the server. */
@@ -267,8 +287,8 @@ void rtmd_options_usage(FILE *out)
                  "The rtm real-time messaging server (WebSocket subprotocol rtm.1).\n\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const opt_def_t *d = &options[i];
-        fprintf(out, "  --%s %s  (default: %s)\n      %s\n", d->name, d->arg,
-                d->def ? d->def : "none", d->help);
+        fprintf(out, "  --%s%s%s  (default: %s)\n      %s\n", d->name, d->arg ? " " : "",
+                d->arg ? d->arg : "", d->def ? d->def : "none", d->help);
     }
     fprintf(out,
             "  --config FILE  (default: none)\n"
@@ -300,9 +320,14 @@ static bool next_arg(int argc, char **argv, int *i, const char **name, size_t *n
     *value = NULL;
     if (*name_len == 4 && memcmp(*name, "help", 4) == 0)
         return true;
-    if (!(*name_len == 6 && memcmp(*name, "config", 6) == 0) && !find_option(*name, *name_len)) {
+    const opt_def_t *d = find_option(*name, *name_len);
+    if (!(*name_len == 6 && memcmp(*name, "config", 6) == 0) && !d) {
         fprintf(stderr, "rtmd: unknown option '%s' (see rtmd --help)\n", a);
         return false;
+    }
+    if (d && !d->arg) { /* a flag alone turns it on */
+        *value = "on";
+        return true;
     }
     if (*i + 1 >= argc) {
         fprintf(stderr, "rtmd: option --%s needs a value (see rtmd --help)\n", *name);

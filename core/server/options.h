@@ -19,6 +19,8 @@ typedef struct rtmd_options {
     int log_level;         /* rtm_log_level_t */
     uint32_t max_connections;
     uint32_t heartbeat_timeout_ms;
+    uint32_t member_events_max; /* above this many members, no MEMBER_JOINED / MEMBER_LEFT */
+    bool deny_outside_send;     /* SEND_CHANNEL from a non-member: NOT_AUTHORIZED */
 } rtmd_options_t;
 
 typedef enum rtmd_options_status {

@@ -93,6 +93,11 @@ static void unlink_sender(rtmd_pending_t *e)
     e->sender = NULL;
 }
 
+uint64_t rtmd_peer_new_mid(rtmd_peers_t *p)
+{
+    return p->next_mid++;
+}
+
 /* NULL when the message is acceptable, else why not. */
 static const char *message_problem(const rtm_frame_t *f)
 {
@@ -121,6 +126,34 @@ static const char *message_problem(const rtm_frame_t *f)
     return "the message type is neither text (1) nor raw (2)";
 }
 
+rtm_err_t rtmd_peer_check_message(const rtm_frame_t *f, const char **why)
+{
+    uint64_t flags = rtm_frame_has(f, RTM_K_FLAGS) ? f->flags : 0;
+    if (flags & ~(uint64_t)RTM_SEND_OFFLINE) {
+        *why = "unknown send flag bits";
+        return RTM_ERR_INVALID_ARGUMENT;
+    }
+    *why = message_problem(f);
+    return *why ? RTM_ERR_INVALID_MESSAGE : RTM_OK;
+}
+
+void rtmd_peer_message_fields(rtm_frame_t *out, const rtmd_conn_t *sender, const rtm_frame_t *f,
+                              uint64_t mid, int64_t ts)
+{
+    rtm_frame_set_bytes(out, RTM_K_USER, sender->user, sender->user_len);
+    rtm_frame_set_uint(out, RTM_K_MID, mid);
+    rtm_frame_set_int(out, RTM_K_TS, ts);
+    rtm_frame_set_uint(out, RTM_K_MTYPE, f->mtype);
+    if (rtm_frame_has(f, RTM_K_TEXT))
+        rtm_frame_set_bytes(out, RTM_K_TEXT, f->text.ptr, f->text.len);
+    if (f->mtype == RTM_MESSAGE_TYPE_RAW) {
+        if (rtm_frame_has(f, RTM_K_DATA))
+            rtm_frame_set_bytes(out, RTM_K_DATA, f->data.ptr, f->data.len);
+        else
+            rtm_frame_set_bytes(out, RTM_K_DATA, "", 0);
+    }
+}
+
 void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
 {
     rtmd_peers_t *p = &srv->peers;
@@ -129,14 +162,10 @@ void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
                          "the receiver is not a valid user id");
         return;
     }
-    uint64_t flags = rtm_frame_has(f, RTM_K_FLAGS) ? f->flags : 0;
-    if (flags & ~(uint64_t)RTM_SEND_OFFLINE) {
-        rtmd_conn_result(srv, c, f->id, RTM_ERR_INVALID_ARGUMENT, "unknown send flag bits");
-        return;
-    }
-    const char *problem = message_problem(f);
-    if (problem) {
-        rtmd_conn_result(srv, c, f->id, RTM_ERR_INVALID_MESSAGE, problem);
+    const char *problem = NULL;
+    rtm_err_t err = rtmd_peer_check_message(f, &problem);
+    if (err != RTM_OK) {
+        rtmd_conn_result(srv, c, f->id, err, problem);
         return;
     }
     /* RTM_SEND_OFFLINE storage comes later: for now an offline peer is unreachable either way */
@@ -151,20 +180,9 @@ void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
 
     rtm_frame_t out;
     rtm_frame_init(&out, RTM_FRAME_PEER_MESSAGE, 0);
-    rtm_frame_set_bytes(&out, RTM_K_USER, c->user, c->user_len);
     uint64_t mid = p->next_mid;
     int64_t ts = rtm_now_wall_ms();
-    rtm_frame_set_uint(&out, RTM_K_MID, mid);
-    rtm_frame_set_int(&out, RTM_K_TS, ts);
-    rtm_frame_set_uint(&out, RTM_K_MTYPE, f->mtype);
-    if (rtm_frame_has(f, RTM_K_TEXT))
-        rtm_frame_set_bytes(&out, RTM_K_TEXT, f->text.ptr, f->text.len);
-    if (f->mtype == RTM_MESSAGE_TYPE_RAW) {
-        if (rtm_frame_has(f, RTM_K_DATA))
-            rtm_frame_set_bytes(&out, RTM_K_DATA, f->data.ptr, f->data.len);
-        else
-            rtm_frame_set_bytes(&out, RTM_K_DATA, "", 0);
-    }
+    rtmd_peer_message_fields(&out, c, f, mid, ts);
 
     rtmd_msg_t *m = rtmd_msg_encode(&out);
     rtmd_pending_t *e = m ? pending_new(p) : NULL;

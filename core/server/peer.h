@@ -9,6 +9,7 @@
 
 #include "codec.h"
 #include "hashmap.h"
+#include "rtm/rtm.h"
 
 typedef struct rtmd_server rtmd_server_t;
 typedef struct rtmd_conn rtmd_conn_t;
@@ -35,6 +36,17 @@ typedef struct rtmd_peers {
 void rtmd_peers_init(rtmd_peers_t *p);
 /* Frees the table and the pool (every connection is gone by then). */
 void rtmd_peers_destroy(rtmd_peers_t *p);
+
+/* The next server message id (shared by peer and channel messages). */
+uint64_t rtmd_peer_new_mid(rtmd_peers_t *p);
+/* Checks the send flags and the message fields (mtype, text, data) of a SEND_PEER or
+ * SEND_CHANNEL request: RTM_OK, or RTM_ERR_INVALID_ARGUMENT (unknown flag bits) or
+ * RTM_ERR_INVALID_MESSAGE with a static sentence in *why. */
+rtm_err_t rtmd_peer_check_message(const rtm_frame_t *f, const char **why);
+/* Sets the fields a pushed message carries (user = sender, mid, ts, mtype, [text], [data])
+ * on out from the request f; out borrows from f and sender. */
+void rtmd_peer_message_fields(rtm_frame_t *out, const rtmd_conn_t *sender, const rtm_frame_t *f,
+                              uint64_t mid, int64_t ts);
 
 /* Frame handlers; c is logged in. */
 void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);

@@ -61,6 +61,7 @@ static void stop_now(lws_sorted_usec_list_t *sul)
         rtm_log(&srv->log, RTM_LOG_WARN, "stopping with %zu connections still closing",
                 srv->n_conns);
     srv->destroying = true;
+    rtmd_channels_stop(&srv->channels);
     lws_context_destroy(srv->ctx);
 }
 
@@ -427,6 +428,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     srv.log.component = "rtmd";
     rtm_hm_init(&srv.users);
     rtmd_peers_init(&srv.peers);
+    rtmd_channels_init(&srv.channels, &srv);
     the_server = &srv;
     lws_set_log_level(lws_levels(opt->log_level), lws_log_emit);
 
@@ -435,13 +437,16 @@ int rtmd_server_run(const rtmd_options_t *opt)
         while (!srv.destroying && lws_service(srv.ctx, 0) >= 0)
             ;
     srv.destroying = true;
-    if (srv.ctx)
+    if (srv.ctx) {
+        rtmd_channels_stop(&srv.channels);
         lws_context_destroy(srv.ctx); /* the second call, from outside the loop, finishes it */
+    }
     if (started)
         rtm_log(&srv.log, RTM_LOG_INFO, "stopped");
     the_server = NULL;
     rtm_hm_destroy(&srv.users);
     rtmd_peers_destroy(&srv.peers);
+    rtmd_channels_destroy(&srv.channels);
     rtmd_msg_cleanup();
     return started ? 0 : 1;
 }

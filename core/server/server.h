@@ -10,6 +10,7 @@
 
 #include <libwebsockets.h>
 
+#include "channel.h"
 #include "hashmap.h"
 #include "log.h"
 #include "options.h"
@@ -29,8 +30,9 @@ typedef struct rtmd_server {
     struct lws_vhost *vhost;
     lws_retry_bo_t keepalive; /* from --heartbeat-timeout-ms */
 
-    rtm_hashmap_t users; /* user id -> rtmd_conn_t, logged-in connections (session.c) */
-    rtmd_peers_t peers;  /* peer message routing (peer.c) */
+    rtm_hashmap_t users;      /* user id -> rtmd_conn_t, logged-in connections (session.c) */
+    rtmd_peers_t peers;       /* peer message routing (peer.c) */
+    rtmd_channels_t channels; /* channels, members and attributes (channel.c) */
 
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */

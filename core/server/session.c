@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "channel.h"
 #include "clock.h"
 #include "conn.h"
 #include "rules.h"
@@ -62,6 +63,7 @@ static void end_for_remote_login(rtmd_server_t *srv, rtmd_conn_t *old, const rtm
     rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: session ended: logged in on conn %llu",
             (unsigned long long)old->id, old->user, (unsigned long long)c->id);
     old->logged_in = false;
+    rtmd_channel_session_ended(srv, old);
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_SESSION_END, 0);
     rtm_frame_set_uint(&f, RTM_K_REASON, RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
@@ -156,4 +158,5 @@ void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c)
     if (c->logged_in && rtm_hm_get(&srv->users, c->user, c->user_len) == c)
         rtm_hm_del(&srv->users, c->user, c->user_len);
     c->logged_in = false;
+    rtmd_channel_session_ended(srv, c);
 }

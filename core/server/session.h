@@ -17,7 +17,8 @@ void rtmd_session_renew_token(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
 
 /* The logged-in connection of user (len bytes), or NULL. */
 rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_t len);
-/* c's connection ended: its user leaves the table (if c still holds the entry). */
+/* c's session ended (logout, or its connection closed): its user leaves the table (if c still
+ * holds the entry) and every channel. */
 void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c);
 
 #endif
