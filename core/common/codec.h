@@ -41,6 +41,15 @@ typedef enum rtm_frame_type {
     RTM_FRAME_CLEAR_CHANNEL_ATTRS = 24, /* request: channel, [flags] */
     RTM_FRAME_GET_CHANNEL_ATTRS = 25,   /* request: channel, [keys] */
 
+    RTM_FRAME_SUBSCRIBE = 32,        /* request: users */
+    RTM_FRAME_UNSUBSCRIBE = 33,      /* request: users */
+    RTM_FRAME_QUERY_SUBSCRIBED = 34, /* request */
+    RTM_FRAME_SET_USER_ATTRS = 35,   /* request: keys, values */
+    RTM_FRAME_ADD_USER_ATTRS = 36,   /* request: keys, values */
+    RTM_FRAME_DEL_USER_ATTRS = 37,   /* request: keys */
+    RTM_FRAME_CLEAR_USER_ATTRS = 38, /* request */
+    RTM_FRAME_GET_USER_ATTRS = 39,   /* request: user, [keys] */
+
     RTM_FRAME_RESULT = 64, /* reply, echoes id: err, [errmsg], per-request fields */
     RTM_FRAME_PEER_MESSAGE =
         65,                     /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
@@ -52,6 +61,7 @@ typedef enum rtm_frame_type {
     RTM_FRAME_MEMBER_LEFT = 82,     /* push: channel, user */
     RTM_FRAME_MEMBER_COUNT = 83,    /* push: channel, count */
     RTM_FRAME_CHANNEL_ATTRS = 84,   /* push: channel, keys, values, updaters, updated_ts */
+    RTM_FRAME_PRESENCE = 85,        /* push: users, states (subscribed peers that changed) */
 } rtm_frame_type_t;
 
 /* Field keys of a frame's body map. Each key has one msgpack type (docs/protocol.md). */
