@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libssl-dev libmsgpack-dev
-  libcmocka-dev valgrind curl abigail-tools
+  libcmocka-dev valgrind curl abigail-tools libsqlite3-dev
 )
 missing=()
 for p in "${packages[@]}"; do
