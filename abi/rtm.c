@@ -291,6 +291,37 @@ RTM_API rtm_err_t rtm_client_query_peers_online_status(rtm_client_t *client,
     return err ? err : client_query_online(client, peer_ids, count, request_id);
 }
 
+RTM_API rtm_err_t rtm_client_subscribe_peers_online_status(rtm_client_t *client,
+                                                           const char *const *peer_ids,
+                                                           size_t count, uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_id_list(client, peer_ids, count, RTM_SUBSCRIBE_PEERS_MAX, "peer");
+    return err ? err : client_subscribe(client, true, peer_ids, count, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_unsubscribe_peers_online_status(rtm_client_t *client,
+                                                             const char *const *peer_ids,
+                                                             size_t count, uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_id_list(client, peer_ids, count, RTM_SUBSCRIBE_PEERS_MAX, "peer");
+    return err ? err : client_subscribe(client, false, peer_ids, count, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_query_peers_by_subscription_option(rtm_client_t *client,
+                                                                rtm_subscription_option_t option,
+                                                                uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (option != RTM_SUBSCRIPTION_OPTION_ONLINE_STATUS)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "unknown subscription option %d", (int)option);
+    return client_query_subscribed(client, request_id);
+}
+
 /* ---- channels ------------------------------------------------------------------------ */
 
 static rtm_err_t check_channel_id(rtm_client_t *c, const char *id)
@@ -532,6 +563,84 @@ RTM_API rtm_err_t rtm_client_get_channel_attributes_by_keys(rtm_client_t *client
         RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
     return channel_attrs_call(client, RTM_FRAME_GET_CHANNEL_ATTRS, channel_id, NULL, keys, count, 0,
                               request_id);
+}
+
+/* ---- user attributes ----------------------------------------------------------------- */
+
+/* The common path of the user attribute calls. */
+static rtm_err_t user_attrs_call(rtm_client_t *client, uint32_t frame_type, const char *user_id,
+                                 const rtm_attribute_t *attrs, const char *const *keys,
+                                 size_t count, uint64_t *request_id)
+{
+    if (!client)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = RTM_OK;
+    if (frame_type == RTM_FRAME_GET_USER_ATTRS) {
+        if (!user_id)
+            RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "user_id must not be NULL");
+        if (!rtm_id_valid_cstr(user_id))
+            RETURN_ERR(client, RTM_ERR_INVALID_USER_ID, "user id '%.80s' breaks the id rules",
+                       user_id);
+    }
+    if (frame_type == RTM_FRAME_SET_USER_ATTRS || frame_type == RTM_FRAME_ADD_USER_ATTRS)
+        err = check_attributes(client, attrs, count, RTM_USER_ATTR_TOTAL_BYTES);
+    if (!err && (frame_type == RTM_FRAME_DEL_USER_ATTRS ||
+                 (frame_type == RTM_FRAME_GET_USER_ATTRS && keys)))
+        err = check_keys(client, keys, count);
+    if (err)
+        return err;
+    rtm_event_type_t result = frame_type == RTM_FRAME_GET_USER_ATTRS
+                                  ? RTM_EVENT_GET_USER_ATTRIBUTES_RESULT
+                                  : RTM_EVENT_USER_ATTRIBUTES_RESULT;
+    return client_attrs_request(client, frame_type, result, NULL, user_id, attrs, keys,
+                                attrs || keys ? count : 0, 0, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_set_local_user_attributes(rtm_client_t *client,
+                                                       const rtm_attribute_t *attributes,
+                                                       size_t count, uint64_t *request_id)
+{
+    return user_attrs_call(client, RTM_FRAME_SET_USER_ATTRS, NULL, attributes, NULL, count,
+                           request_id);
+}
+
+RTM_API rtm_err_t rtm_client_add_or_update_local_user_attributes(rtm_client_t *client,
+                                                                 const rtm_attribute_t *attributes,
+                                                                 size_t count, uint64_t *request_id)
+{
+    return user_attrs_call(client, RTM_FRAME_ADD_USER_ATTRS, NULL, attributes, NULL, count,
+                           request_id);
+}
+
+RTM_API rtm_err_t rtm_client_delete_local_user_attributes_by_keys(rtm_client_t *client,
+                                                                  const char *const *keys,
+                                                                  size_t count,
+                                                                  uint64_t *request_id)
+{
+    if (client && !keys)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
+    return user_attrs_call(client, RTM_FRAME_DEL_USER_ATTRS, NULL, NULL, keys, count, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_clear_local_user_attributes(rtm_client_t *client, uint64_t *request_id)
+{
+    return user_attrs_call(client, RTM_FRAME_CLEAR_USER_ATTRS, NULL, NULL, NULL, 0, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_get_user_attributes(rtm_client_t *client, const char *user_id,
+                                                 uint64_t *request_id)
+{
+    return user_attrs_call(client, RTM_FRAME_GET_USER_ATTRS, user_id, NULL, NULL, 0, request_id);
+}
+
+RTM_API rtm_err_t rtm_client_get_user_attributes_by_keys(rtm_client_t *client, const char *user_id,
+                                                         const char *const *keys, size_t count,
+                                                         uint64_t *request_id)
+{
+    if (client && !keys)
+        RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
+    return user_attrs_call(client, RTM_FRAME_GET_USER_ATTRS, user_id, NULL, keys, count,
+                           request_id);
 }
 
 /* ---- events -------------------------------------------------------------------------- */

@@ -242,31 +242,8 @@ rtm_err_t client_channel_attrs(rtm_client_t *c, uint32_t frame_type, const char 
                                const rtm_attribute_t *attrs, const char *const *keys, size_t n,
                                uint32_t flags, uint64_t *req)
 {
-    rtm_bytes_t *k = NULL, *v = NULL;
-    if (n && (!(k = malloc(n * sizeof(*k))) || (attrs && !(v = malloc(n * sizeof(*v)))))) {
-        free(k);
-        return RTM_ERR_NO_MEMORY;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *key = attrs ? attrs[i].key : keys[i];
-        k[i] = (rtm_bytes_t){key, strlen(key)};
-        if (attrs)
-            v[i] = (rtm_bytes_t){attrs[i].value, strlen(attrs[i].value)};
-    }
-    rtm_frame_t f;
-    rtm_frame_init(&f, frame_type, 0);
-    rtm_frame_set_str(&f, RTM_K_CHANNEL, channel);
-    if (n || frame_type == RTM_FRAME_SET_CHANNEL_ATTRS)
-        rtm_frame_set_strs(&f, RTM_K_KEYS, k, n);
-    if (attrs)
-        rtm_frame_set_strs(&f, RTM_K_VALUES, v, n);
-    if (flags)
-        rtm_frame_set_uint(&f, RTM_K_FLAGS, flags);
     rtm_event_type_t result = frame_type == RTM_FRAME_GET_CHANNEL_ATTRS
                                   ? RTM_EVENT_GET_CHANNEL_ATTRIBUTES_RESULT
                                   : RTM_EVENT_CHANNEL_ATTRIBUTES_RESULT;
-    rtm_err_t err = client_submit(c, &f, result, channel, req);
-    free(k);
-    free(v);
-    return err;
+    return client_attrs_request(c, frame_type, result, channel, NULL, attrs, keys, n, flags, req);
 }

@@ -664,19 +664,74 @@ rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_
     return submit(c, &f, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, req);
 }
 
-rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n, uint64_t *req)
+rtm_err_t client_attrs_request(rtm_client_t *c, uint32_t frame_type, rtm_event_type_t result,
+                               const char *channel, const char *user, const rtm_attribute_t *attrs,
+                               const char *const *keys, size_t n, uint32_t flags, uint64_t *req)
 {
-    rtm_bytes_t *list = malloc(n * sizeof(*list));
+    rtm_bytes_t *k = NULL, *v = NULL;
+    if (n && (!(k = malloc(n * sizeof(*k))) || (attrs && !(v = malloc(n * sizeof(*v)))))) {
+        free(k);
+        return RTM_ERR_NO_MEMORY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *key = attrs ? attrs[i].key : keys[i];
+        k[i] = (rtm_bytes_t){key, strlen(key)};
+        if (attrs)
+            v[i] = (rtm_bytes_t){attrs[i].value, strlen(attrs[i].value)};
+    }
+    rtm_frame_t f;
+    rtm_frame_init(&f, frame_type, 0);
+    if (channel)
+        rtm_frame_set_str(&f, RTM_K_CHANNEL, channel);
+    if (user)
+        rtm_frame_set_str(&f, RTM_K_USER, user);
+    if (n || attrs)
+        rtm_frame_set_strs(&f, RTM_K_KEYS, k, n);
+    if (attrs)
+        rtm_frame_set_strs(&f, RTM_K_VALUES, v, n);
+    if (flags)
+        rtm_frame_set_uint(&f, RTM_K_FLAGS, flags);
+    rtm_err_t err = client_submit(c, &f, result, channel, req);
+    free(k);
+    free(v);
+    return err;
+}
+
+/* Requests that carry a list of user ids (online query, subscribe, unsubscribe). */
+static rtm_err_t submit_user_list(rtm_client_t *c, uint32_t frame_type, rtm_event_type_t result,
+                                  const char *const *ids, size_t n, uint64_t *req)
+{
+    rtm_bytes_t *list = malloc((n ? n : 1) * sizeof(*list));
     if (!list)
         return RTM_ERR_NO_MEMORY;
     for (size_t i = 0; i < n; i++)
         list[i] = (rtm_bytes_t){ids[i], strlen(ids[i])};
     rtm_frame_t f;
-    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 0);
+    rtm_frame_init(&f, frame_type, 0);
     rtm_frame_set_users(&f, list, n);
-    rtm_err_t err = submit(c, &f, RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT, req);
+    rtm_err_t err = submit(c, &f, result, req);
     free(list);
     return err;
+}
+
+rtm_err_t client_subscribe(rtm_client_t *c, bool subscribe, const char *const *ids, size_t n,
+                           uint64_t *req)
+{
+    return submit_user_list(c, subscribe ? RTM_FRAME_SUBSCRIBE : RTM_FRAME_UNSUBSCRIBE,
+                            RTM_EVENT_SUBSCRIPTION_RESULT, ids, n, req);
+}
+
+rtm_err_t client_query_subscribed(rtm_client_t *c, uint64_t *req)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_QUERY_SUBSCRIBED, 0);
+    return submit(c, &f, RTM_EVENT_QUERY_PEERS_BY_SUBSCRIPTION_RESULT, req);
+}
+
+rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n, uint64_t *req)
+{
+    return submit_user_list(c, RTM_FRAME_QUERY_ONLINE, RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT,
+                            ids, n, req);
 }
 
 rtm_connection_state_t client_state(rtm_client_t *c)
@@ -840,6 +895,21 @@ static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
     fail_login(c, err, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
 }
 
+/* Fills e's peer list from f's users and states. */
+static int fill_peers(rtm_event_t *e, const rtm_frame_t *f)
+{
+    if (!rtm_event_alloc_peers(e, f->n_users))
+        return 0;
+    for (size_t i = 0; i < f->n_users; i++) {
+        if (!rtm_event_set_str(&e->peer_ids[i], f->users[i].ptr, f->users[i].len))
+            return 0;
+        e->peer_states[i] = f->states[i] <= RTM_PEER_ONLINE_STATE_OFFLINE
+                                ? (rtm_peer_online_state_t)f->states[i]
+                                : RTM_PEER_ONLINE_STATE_OFFLINE;
+    }
+    return 1;
+}
+
 /* Copies the attribute list of f into e. */
 static int fill_attrs(rtm_event_t *e, const rtm_frame_t *f)
 {
@@ -861,7 +931,8 @@ static int fill_attrs(rtm_event_t *e, const rtm_frame_t *f)
 /* The lists a result may carry: members, counts per channel, attributes. */
 static int fill_result_lists(rtm_event_t *e, const rtm_frame_t *f)
 {
-    if ((e->type == RTM_EVENT_JOIN_CHANNEL_RESULT || e->type == RTM_EVENT_GET_MEMBERS_RESULT) &&
+    if ((e->type == RTM_EVENT_JOIN_CHANNEL_RESULT || e->type == RTM_EVENT_GET_MEMBERS_RESULT ||
+         e->type == RTM_EVENT_QUERY_PEERS_BY_SUBSCRIPTION_RESULT) &&
         rtm_frame_has(f, RTM_K_USERS)) {
         e->n_users = f->n_users;
         if (!rtm_event_copy_strs(&e->users, f->users, f->n_users))
@@ -875,8 +946,12 @@ static int fill_result_lists(rtm_event_t *e, const rtm_frame_t *f)
         for (size_t i = 0; i < f->n_channels; i++)
             e->channel_counts[i] = f->counts[i] > INT32_MAX ? INT32_MAX : (int)f->counts[i];
     }
-    if (e->type == RTM_EVENT_GET_CHANNEL_ATTRIBUTES_RESULT && rtm_frame_has(f, RTM_K_KEYS) &&
-        rtm_frame_has(f, RTM_K_VALUES))
+    if (e->type == RTM_EVENT_GET_USER_ATTRIBUTES_RESULT && rtm_frame_has(f, RTM_K_USER) &&
+        !rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len))
+        return 0;
+    if ((e->type == RTM_EVENT_GET_CHANNEL_ATTRIBUTES_RESULT ||
+         e->type == RTM_EVENT_GET_USER_ATTRIBUTES_RESULT) &&
+        rtm_frame_has(f, RTM_K_KEYS) && rtm_frame_has(f, RTM_K_VALUES))
         return fill_attrs(e, f);
     return 1;
 }
@@ -909,17 +984,8 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
     if (e && err == RTM_OK && !fill_result_lists(e, f))
         err = RTM_ERR_NO_MEMORY;
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
-        rtm_frame_has(f, RTM_K_STATES)) {
-        if (!rtm_event_alloc_peers(e, f->n_users))
-            err = RTM_ERR_NO_MEMORY;
-        for (size_t i = 0; !err && i < f->n_users; i++) {
-            if (!rtm_event_set_str(&e->peer_ids[i], f->users[i].ptr, f->users[i].len))
-                err = RTM_ERR_NO_MEMORY;
-            e->peer_states[i] = f->states[i] <= RTM_PEER_ONLINE_STATE_OFFLINE
-                                    ? (rtm_peer_online_state_t)f->states[i]
-                                    : RTM_PEER_ONLINE_STATE_OFFLINE;
-        }
-    }
+        rtm_frame_has(f, RTM_K_STATES) && !fill_peers(e, f))
+        err = RTM_ERR_NO_MEMORY;
     request_complete(c, r, err, e);
 }
 
@@ -956,6 +1022,17 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
     e->message = m;
     push_event(c, e);
     ack_delivery(c, f->mid);
+}
+
+static void on_presence(rtm_client_t *c, const rtm_frame_t *f)
+{
+    rtm_event_t *e = rtm_event_new(RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED);
+    if (!e || !fill_peers(e, f)) {
+        rtm_event_destroy(e);
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a presence change was lost");
+        return;
+    }
+    push_event(c, e);
 }
 
 /* The channel of a push, when this client is in it; NULL otherwise (late pushes for a channel
@@ -1076,6 +1153,9 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
         case RTM_FRAME_MEMBER_COUNT:
         case RTM_FRAME_CHANNEL_ATTRS:
             on_channel_push(c, &f);
+            break;
+        case RTM_FRAME_PRESENCE:
+            on_presence(c, &f);
             break;
         default:
             break;

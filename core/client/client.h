@@ -136,6 +136,15 @@ rtm_err_t client_renew_token(rtm_client_t *c, const char *token, uint64_t *req);
 rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_t *m,
                            uint32_t flags, uint64_t *req);
 rtm_err_t client_query_online(rtm_client_t *c, const char *const *ids, size_t n, uint64_t *req);
+rtm_err_t client_subscribe(rtm_client_t *c, bool subscribe, const char *const *ids, size_t n,
+                           uint64_t *req);
+rtm_err_t client_query_subscribed(rtm_client_t *c, uint64_t *req);
+/* An attribute request (user or channel attributes): frame_type with channel and/or user when
+ * given, attrs (set/add) or keys (delete/get by keys) of n entries, flags when non-zero;
+ * completed by result. */
+rtm_err_t client_attrs_request(rtm_client_t *c, uint32_t frame_type, rtm_event_type_t result,
+                               const char *channel, const char *user, const rtm_attribute_t *attrs,
+                               const char *const *keys, size_t n, uint32_t flags, uint64_t *req);
 rtm_connection_state_t client_state(rtm_client_t *c);
 
 /* Internal request plumbing for the other parts of the client (channel.c). With the lock held:

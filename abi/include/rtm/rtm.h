@@ -330,7 +330,9 @@ RTM_API int rtm_message_is_offline(const rtm_message_t *message);
 
 /* Sends message to peer_id. SEND_PEER_MESSAGE_RESULT follows: RTM_OK only once the peer's
  * client acknowledged it; RTM_ERR_PEER_UNREACHABLE when the peer is offline (or left before
- * acknowledging); RTM_ERR_TIMEOUT after request.timeout_ms. Errors of the call:
+ * acknowledging); with RTM_SEND_OFFLINE in send_flags an offline peer's message is stored by
+ * the server instead (RTM_ERR_CACHED_BY_SERVER) and delivered at its next login, flagged by
+ * rtm_message_is_offline; RTM_ERR_TIMEOUT after request.timeout_ms. Errors of the call:
  * RTM_ERR_INVALID_ARGUMENT (NULL, unknown flag bit), RTM_ERR_INVALID_USER_ID,
  * RTM_ERR_NOT_LOGGED_IN. The message is copied; the caller keeps it. */
 RTM_API rtm_err_t rtm_client_send_message_to_peer(rtm_client_t *client, const char *peer_id,
@@ -343,6 +345,62 @@ RTM_API rtm_err_t rtm_client_send_message_to_peer(rtm_client_t *client, const ch
 RTM_API rtm_err_t rtm_client_query_peers_online_status(rtm_client_t *client,
                                                        const char *const *peer_ids, size_t count,
                                                        uint64_t *request_id);
+
+/* Subscribes to the online status of 1-512 peers (RTM_ERR_EXCEED_LIMIT above; the server
+ * also refuses more than 512 in total with RTM_ERR_EXCEED_LIMIT in the result). Subscribing
+ * twice is no error. SUBSCRIPTION_RESULT follows, then one PEERS_ONLINE_STATUS_CHANGED with
+ * the current state of the newly subscribed peers; afterwards every change of a subscribed
+ * peer (login: ONLINE, logout or session end: OFFLINE) arrives as PEERS_ONLINE_STATUS_CHANGED.
+ * Subscriptions end at logout. Errors: RTM_ERR_INVALID_ARGUMENT, RTM_ERR_INVALID_USER_ID,
+ * RTM_ERR_EXCEED_LIMIT, RTM_ERR_NOT_LOGGED_IN. */
+RTM_API rtm_err_t rtm_client_subscribe_peers_online_status(rtm_client_t *client,
+                                                           const char *const *peer_ids,
+                                                           size_t count, uint64_t *request_id);
+/* Ends subscriptions (peers not subscribed are fine). SUBSCRIPTION_RESULT follows. */
+RTM_API rtm_err_t rtm_client_unsubscribe_peers_online_status(rtm_client_t *client,
+                                                             const char *const *peer_ids,
+                                                             size_t count, uint64_t *request_id);
+/* Lists the subscribed peers: QUERY_PEERS_BY_SUBSCRIPTION_RESULT with a user list. option must
+ * be RTM_SUBSCRIPTION_OPTION_ONLINE_STATUS (RTM_ERR_INVALID_ARGUMENT otherwise). */
+RTM_API rtm_err_t rtm_client_query_peers_by_subscription_option(rtm_client_t *client,
+                                                                rtm_subscription_option_t option,
+                                                                uint64_t *request_id);
+
+/* ---------------------------------------------------------------------------------------- */
+/* User attributes                                                                           */
+/* ---------------------------------------------------------------------------------------- */
+
+/* The local user's attributes (only a user's own session can change them; cleared at logout).
+ * Checked at once: key 1-32 bytes, value 1-8192 bytes (empty: RTM_ERR_INVALID_ARGUMENT; longer:
+ * RTM_ERR_SIZE_OVERFLOW), at most 32 attributes and 16,384 bytes of keys and values
+ * (RTM_ERR_SIZE_OVERFLOW); the server applies the same limits to the merged result. Writes
+ * end in USER_ATTRIBUTES_RESULT. */
+/* Replaces all of the local user's attributes. */
+RTM_API rtm_err_t rtm_client_set_local_user_attributes(rtm_client_t *client,
+                                                       const rtm_attribute_t *attributes,
+                                                       size_t count, uint64_t *request_id);
+/* Adds the given attributes, replacing those with the same keys. */
+RTM_API rtm_err_t rtm_client_add_or_update_local_user_attributes(rtm_client_t *client,
+                                                                 const rtm_attribute_t *attributes,
+                                                                 size_t count,
+                                                                 uint64_t *request_id);
+/* Removes the attributes with the given keys (absent keys are fine). */
+RTM_API rtm_err_t rtm_client_delete_local_user_attributes_by_keys(rtm_client_t *client,
+                                                                  const char *const *keys,
+                                                                  size_t count,
+                                                                  uint64_t *request_id);
+/* Removes every attribute of the local user. */
+RTM_API rtm_err_t rtm_client_clear_local_user_attributes(rtm_client_t *client,
+                                                         uint64_t *request_id);
+/* Reads any online user's attributes: GET_USER_ATTRIBUTES_RESULT with the user id and the
+ * attribute list (rtm_event_attribute_*); RTM_ERR_USER_NOT_FOUND in the result when the user
+ * is not online. */
+RTM_API rtm_err_t rtm_client_get_user_attributes(rtm_client_t *client, const char *user_id,
+                                                 uint64_t *request_id);
+/* The same, only the given keys that exist. */
+RTM_API rtm_err_t rtm_client_get_user_attributes_by_keys(rtm_client_t *client, const char *user_id,
+                                                         const char *const *keys, size_t count,
+                                                         uint64_t *request_id);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Channels                                                                                  */
