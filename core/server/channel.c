@@ -87,7 +87,7 @@ static void channel_free(rtmd_channel_t *ch)
         free(ch->members[i]);
     free(ch->members);
     rtm_hm_destroy(&ch->by_user);
-    rtmd_channel_attrs_free(&ch->attrs);
+    rtmd_attr_list_free(&ch->attrs);
     free(ch);
 }
 

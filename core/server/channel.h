@@ -10,7 +10,7 @@
 
 #include <libwebsockets.h>
 
-#include "channel_attrs.h"
+#include "attr_list.h"
 #include "codec.h"
 #include "hashmap.h"
 #include "outq.h"
@@ -38,7 +38,7 @@ struct rtmd_channel {
     uint32_t n_members, cap; /* members[] in no particular order */
     rtmd_member_t **members;
     rtm_hashmap_t by_user; /* user id (borrowed from the connection) -> rtmd_member_t */
-    rtmd_channel_attrs_t attrs;
+    rtmd_attr_list_t attrs;
     int64_t count_sent_ms; /* monotonic: the last MEMBER_COUNT broadcast */
     int64_t count_due_ms;  /* while queued: when the next one may go */
     rtmd_channel_t *count_next, *count_prev;

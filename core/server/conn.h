@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attr_list.h"
 #include "buf.h"
 #include "codec.h"
 #include "outq.h"
@@ -16,6 +17,7 @@
 typedef struct rtmd_server rtmd_server_t;
 typedef struct rtmd_pending rtmd_pending_t;
 typedef struct rtmd_member rtmd_member_t;
+typedef struct rtmd_sub rtmd_sub_t;
 
 typedef enum rtmd_conn_state {
     RTMD_CONN_NONE = 0, /* lws zeroes the memory; ESTABLISHED never ran */
@@ -32,16 +34,21 @@ typedef struct rtmd_conn {
     bool rx_text;   /* ... and it is a text message (refused) */
     uint8_t user_len;
     uint8_t n_channels; /* channels joined (at most RTM_CHANNELS_JOINED_MAX) */
+    bool offline_more;  /* stored messages wait for this session's next batch (offline.c) */
     uint16_t close_status;
-    const char *close_reason; /* static string */
-    uint32_t rx_total;        /* bytes of the current message so far */
-    uint32_t token_expire_ts; /* 0: no token */
+    uint16_t n_subs;           /* presence subscriptions (at most RTM_SUBSCRIBE_PEERS_MAX) */
+    uint16_t offline_inflight; /* stored messages pushed here and not acknowledged yet */
+    const char *close_reason;  /* static string */
+    uint32_t rx_total;         /* bytes of the current message so far */
+    uint32_t token_expire_ts;  /* 0: no token */
     char user[RTM_ID_MAX_BYTES + 1];
     rtm_buf_t rx; /* reassembly of a fragmented message; empty between messages */
     rtmd_outq_t out;
     rtmd_pending_t *awaiting_ack; /* PEER_MESSAGEs pushed here, not acknowledged yet */
     rtmd_pending_t *sent;         /* this connection's SEND_PEERs waiting for their ack */
     rtmd_member_t *memberships;   /* the channels joined (channel.c) */
+    rtmd_sub_t *subs, *subs_tail; /* presence subscriptions, oldest first (presence.c) */
+    rtmd_attr_list_t attrs;       /* the session's user attributes (user_attrs.c) */
 } rtmd_conn_t;
 
 /* Queues a new reference to m. False when c is closing, or when the queue passed

@@ -7,8 +7,10 @@
 #include "codec.h"
 #include "conn.h"
 #include "peer.h"
+#include "presence.h"
 #include "server.h"
 #include "session.h"
+#include "user_attrs.h"
 
 static rtm_decoder_t decoder;
 
@@ -66,6 +68,24 @@ static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         break;
     case RTM_FRAME_GET_CHANNEL_ATTRS:
         rtmd_channel_attrs_get(srv, c, f);
+        break;
+    case RTM_FRAME_SUBSCRIBE:
+        rtmd_presence_subscribe(srv, c, f);
+        break;
+    case RTM_FRAME_UNSUBSCRIBE:
+        rtmd_presence_unsubscribe(srv, c, f);
+        break;
+    case RTM_FRAME_QUERY_SUBSCRIBED:
+        rtmd_presence_query(srv, c, f);
+        break;
+    case RTM_FRAME_SET_USER_ATTRS:
+    case RTM_FRAME_ADD_USER_ATTRS:
+    case RTM_FRAME_DEL_USER_ATTRS:
+    case RTM_FRAME_CLEAR_USER_ATTRS:
+        rtmd_user_attrs_write(srv, c, f);
+        break;
+    case RTM_FRAME_GET_USER_ATTRS:
+        rtmd_user_attrs_get(srv, c, f);
         break;
     default:
         rtmd_conn_error(srv, c, f->id, RTM_ERR_NOT_SUPPORTED,

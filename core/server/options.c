@@ -54,6 +54,12 @@ static const opt_def_t options[] = {
      "above this many members a channel sends no MEMBER_JOINED / MEMBER_LEFT"},
     {"deny-outside-send", NULL, "off", set_flag, FIELD(deny_outside_send), 0, 0,
      "refuse channel messages from non-members (NOT_AUTHORIZED); =on|off, or alone for on"},
+    {"data-dir", "DIR", NULL, set_string, FIELD(data_dir), 1, 4096,
+     "offline messages on disk in DIR/offline.db (created if missing); none: in memory"},
+    {"offline-max", "N", "200", set_u32, FIELD(offline_max), 1, 1000000,
+     "offline messages kept per receiver; a newer one replaces the oldest beyond it"},
+    {"offline-ttl-s", "N", "604800", set_u32, FIELD(offline_ttl_s), 1, 315360000,
+     "how long an offline message is kept (seconds; 604800 = 7 days)"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -401,5 +407,6 @@ void rtmd_options_free(rtmd_options_t *o)
     free(o->listen_host);
     free(o->app_id);
     free(o->app_certificate);
+    free(o->data_dir);
     memset(o, 0, sizeof(*o));
 }

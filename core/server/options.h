@@ -21,6 +21,9 @@ typedef struct rtmd_options {
     uint32_t heartbeat_timeout_ms;
     uint32_t member_events_max; /* above this many members, no MEMBER_JOINED / MEMBER_LEFT */
     bool deny_outside_send;     /* SEND_CHANNEL from a non-member: NOT_AUTHORIZED */
+    char *data_dir;             /* --data-dir: offline messages on disk there; NULL: memory */
+    uint32_t offline_max;       /* offline messages kept per receiver */
+    uint32_t offline_ttl_s;     /* ... and for how long */
 } rtmd_options_t;
 
 typedef enum rtmd_options_status {

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "offline.h"
 #include "rules.h"
 #include "server.h"
 #include "session.h"
@@ -58,6 +59,8 @@ static void pending_free(rtmd_peers_t *p, rtmd_pending_t *e)
 static void link_receiver(rtmd_pending_t *e, rtmd_conn_t *c)
 {
     e->receiver = c;
+    if (e->stored)
+        c->offline_inflight++;
     e->r_next = c->awaiting_ack;
     if (e->r_next)
         e->r_next->r_pprev = &e->r_next;
@@ -67,6 +70,8 @@ static void link_receiver(rtmd_pending_t *e, rtmd_conn_t *c)
 
 static void unlink_receiver(rtmd_pending_t *e)
 {
+    if (e->stored)
+        e->receiver->offline_inflight--;
     *e->r_pprev = e->r_next;
     if (e->r_next)
         e->r_next->r_pprev = e->r_pprev;
@@ -96,6 +101,42 @@ static void unlink_sender(rtmd_pending_t *e)
 uint64_t rtmd_peer_new_mid(rtmd_peers_t *p)
 {
     return p->next_mid++;
+}
+
+rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_conn_t *sender,
+                                uint64_t request_id, uint64_t mid, int64_t ts)
+{
+    rtmd_pending_t *e = rtm_hm_get_u64(&p->pending, mid);
+    if (e) { /* a stored message the user's previous connection never acknowledged */
+        if (!e->stored || sender)
+            return NULL; /* cannot happen: every mid is new */
+        unlink_receiver(e);
+        link_receiver(e, receiver);
+        return e;
+    }
+    e = pending_new(p);
+    if (!e || !rtm_hm_put_u64(&p->pending, mid, e)) {
+        if (e)
+            pending_free(p, e);
+        return NULL;
+    }
+    e->mid = mid;
+    e->request_id = request_id;
+    e->ts = ts;
+    e->stored = sender == NULL;
+    link_receiver(e, receiver);
+    e->sender = NULL;
+    if (sender)
+        link_sender(e, sender);
+    return e;
+}
+
+void rtmd_peer_untrack(rtmd_peers_t *p, rtmd_pending_t *e)
+{
+    rtm_hm_del_u64(&p->pending, e->mid);
+    unlink_receiver(e);
+    unlink_sender(e);
+    pending_free(p, e);
 }
 
 /* NULL when the message is acceptable, else why not. */
@@ -168,8 +209,11 @@ void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         rtmd_conn_result(srv, c, f->id, err, problem);
         return;
     }
-    /* RTM_SEND_OFFLINE storage comes later: for now an offline peer is unreachable either way */
     rtmd_conn_t *receiver = rtmd_session_find(srv, f->user.ptr, f->user.len);
+    if (!receiver && rtm_frame_has(f, RTM_K_FLAGS) && (f->flags & RTM_SEND_OFFLINE)) {
+        rtmd_offline_put(srv, c, f);
+        return;
+    }
     if (!receiver) {
         rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: send id %llu: peer %.*s offline",
                 (unsigned long long)c->id, c->user, (unsigned long long)f->id, (int)f->user.len,
@@ -185,27 +229,17 @@ void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
     rtmd_peer_message_fields(&out, c, f, mid, ts);
 
     rtmd_msg_t *m = rtmd_msg_encode(&out);
-    rtmd_pending_t *e = m ? pending_new(p) : NULL;
-    if (!e || !rtm_hm_put_u64(&p->pending, mid, e)) {
-        if (e)
-            pending_free(p, e);
+    rtmd_pending_t *e = m ? rtmd_peer_track(p, receiver, c, f->id, mid, ts) : NULL;
+    if (!e) {
         rtmd_msg_unref(m);
         rtmd_conn_result(srv, c, f->id, RTM_ERR_NO_MEMORY, "the server is out of memory");
         return;
     }
     p->next_mid++;
-    e->mid = mid;
-    e->request_id = f->id;
-    e->ts = ts;
-    link_receiver(e, receiver);
-    link_sender(e, c);
     bool queued = rtmd_conn_send_msg(srv, receiver, m);
     rtmd_msg_unref(m);
     if (!queued) { /* the receiver is going away */
-        rtm_hm_del_u64(&p->pending, mid);
-        unlink_receiver(e);
-        unlink_sender(e);
-        pending_free(p, e);
+        rtmd_peer_untrack(p, e);
         rtmd_conn_result(srv, c, f->id, RTM_ERR_PEER_UNREACHABLE, "the peer is not reachable");
         return;
     }
@@ -225,6 +259,12 @@ void rtmd_peer_ack(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
     }
     rtm_hm_del_u64(&p->pending, e->mid);
     unlink_receiver(e);
+    if (e->stored) {
+        uint64_t mid = e->mid;
+        pending_free(p, e);
+        rtmd_offline_acked(srv, c, mid);
+        return;
+    }
     rtmd_conn_t *sender = e->sender;
     if (sender) {
         unlink_sender(e);
@@ -245,6 +285,7 @@ void rtmd_peer_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c)
     /* Both lists go as a whole: detach them, then settle each entry. */
     e = c->awaiting_ack;
     c->awaiting_ack = NULL;
+    c->offline_inflight = 0; /* stored ones stay in the store for the next login */
     for (; e; e = next) {
         next = e->r_next;
         rtm_hm_del_u64(&p->pending, e->mid);

@@ -1,6 +1,8 @@
 /* Peer messages: SEND_PEER routing, the table of deliveries waiting for the receiver's
  * DELIVERY_ACK, and QUERY_ONLINE. A sender's RESULT comes only from the receiver's ack, or
- * PEER_UNREACHABLE when the receiver has no session or its connection ends first. */
+ * PEER_UNREACHABLE when the receiver has no session or its connection ends first; a message
+ * with RTM_SEND_OFFLINE to a user without a session goes to offline.c instead. Stored
+ * messages pushed after a login wait in the same table (without a sender). */
 #ifndef RTMD_PEER_H
 #define RTMD_PEER_H
 
@@ -21,7 +23,8 @@ typedef struct rtmd_pending {
     uint64_t request_id; /* the sender's SEND_PEER id */
     int64_t ts;
     rtmd_conn_t *receiver;
-    rtmd_conn_t *sender; /* NULL once the sender's connection ended */
+    rtmd_conn_t *sender; /* NULL once the sender's connection ended, and for stored ones */
+    bool stored;         /* from the offline store: its ack deletes it there */
     struct rtmd_pending *r_next, **r_pprev;
     struct rtmd_pending *s_next, **s_pprev;
 } rtmd_pending_t;
@@ -47,6 +50,15 @@ rtm_err_t rtmd_peer_check_message(const rtm_frame_t *f, const char **why);
  * on out from the request f; out borrows from f and sender. */
 void rtmd_peer_message_fields(rtm_frame_t *out, const rtmd_conn_t *sender, const rtm_frame_t *f,
                               uint64_t mid, int64_t ts);
+
+/* Records that PEER_MESSAGE mid was pushed to receiver and waits for its DELIVERY_ACK. For a
+ * live message (sender not NULL) the ack answers the sender's request_id; a stored one's ack
+ * deletes it from the offline store. A stored message still waiting on an older connection of
+ * the same user moves to receiver. NULL when out of memory. */
+rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_conn_t *sender,
+                                uint64_t request_id, uint64_t mid, int64_t ts);
+/* Forgets e (its push could not be queued); nobody is answered. */
+void rtmd_peer_untrack(rtmd_peers_t *p, rtmd_pending_t *e);
 
 /* Frame handlers; c is logged in. */
 void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);

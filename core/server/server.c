@@ -62,6 +62,7 @@ static void stop_now(lws_sorted_usec_list_t *sul)
                 srv->n_conns);
     srv->destroying = true;
     rtmd_channels_stop(&srv->channels);
+    rtmd_offline_stop(srv);
     lws_context_destroy(srv->ctx);
 }
 
@@ -429,16 +430,21 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtm_hm_init(&srv.users);
     rtmd_peers_init(&srv.peers);
     rtmd_channels_init(&srv.channels, &srv);
+    rtmd_presence_init(&srv.presence);
     the_server = &srv;
     lws_set_log_level(lws_levels(opt->log_level), lws_log_emit);
 
-    bool started = start_listening(&srv);
-    if (started)
+    /* The store first: a server that cannot keep offline messages does not start. */
+    bool started = rtmd_offline_open(&srv) && start_listening(&srv);
+    if (started) {
+        rtmd_offline_start(&srv);
         while (!srv.destroying && lws_service(srv.ctx, 0) >= 0)
             ;
+    }
     srv.destroying = true;
     if (srv.ctx) {
         rtmd_channels_stop(&srv.channels);
+        rtmd_offline_stop(&srv);
         lws_context_destroy(srv.ctx); /* the second call, from outside the loop, finishes it */
     }
     if (started)
@@ -447,6 +453,8 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtm_hm_destroy(&srv.users);
     rtmd_peers_destroy(&srv.peers);
     rtmd_channels_destroy(&srv.channels);
+    rtmd_presence_destroy(&srv.presence);
+    rtmd_offline_close(&srv);
     rtmd_msg_cleanup();
     return started ? 0 : 1;
 }

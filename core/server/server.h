@@ -13,8 +13,10 @@
 #include "channel.h"
 #include "hashmap.h"
 #include "log.h"
+#include "offline.h"
 #include "options.h"
 #include "peer.h"
+#include "presence.h"
 
 /* Slow consumer: a connection with more than this many bytes queued is dropped. */
 #define RTMD_MAX_QUEUED_BYTES (8u * 1024 * 1024)
@@ -33,6 +35,8 @@ typedef struct rtmd_server {
     rtm_hashmap_t users;      /* user id -> rtmd_conn_t, logged-in connections (session.c) */
     rtmd_peers_t peers;       /* peer message routing (peer.c) */
     rtmd_channels_t channels; /* channels, members and attributes (channel.c) */
+    rtmd_presence_t presence; /* who follows whose online state (presence.c) */
+    rtmd_offline_t offline;   /* stored messages for users without a session (offline.c) */
 
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */

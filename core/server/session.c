@@ -7,9 +7,12 @@
 #include "channel.h"
 #include "clock.h"
 #include "conn.h"
+#include "offline.h"
+#include "presence.h"
 #include "rules.h"
 #include "server.h"
 #include "token.h"
+#include "user_attrs.h"
 
 rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_t len)
 {
@@ -57,13 +60,23 @@ static void login_result(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_er
     rtmd_conn_send(srv, c, &r);
 }
 
-/* Ends old's session because its user logged in on another connection. */
+/* What a session holds goes with it: channel memberships (the other members are told), its
+ * subscriptions and its user attributes. */
+static void session_state_ended(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    rtmd_channel_session_ended(srv, c);
+    rtmd_presence_session_ended(srv, c);
+    rtmd_user_attrs_session_ended(c);
+}
+
+/* Ends old's session because its user logged in on another connection. The user stays online
+ * throughout, so its subscribers hear nothing. */
 static void end_for_remote_login(rtmd_server_t *srv, rtmd_conn_t *old, const rtmd_conn_t *c)
 {
     rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: session ended: logged in on conn %llu",
             (unsigned long long)old->id, old->user, (unsigned long long)c->id);
     old->logged_in = false;
-    rtmd_channel_session_ended(srv, old);
+    session_state_ended(srv, old);
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_SESSION_END, 0);
     rtm_frame_set_uint(&f, RTM_K_REASON, RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
@@ -126,6 +139,9 @@ void rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f
     rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: logged in", (unsigned long long)c->id,
             c->user);
     login_result(srv, c, f->id, RTM_OK, NULL);
+    if (!old)
+        rtmd_presence_notify(srv, c->user, c->user_len, RTM_PEER_ONLINE_STATE_ONLINE);
+    rtmd_offline_deliver(srv, c);
 }
 
 void rtmd_session_logout(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
@@ -155,8 +171,11 @@ void rtmd_session_renew_token(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
 
 void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c)
 {
-    if (c->logged_in && rtm_hm_get(&srv->users, c->user, c->user_len) == c)
+    bool went_offline = c->logged_in && rtm_hm_get(&srv->users, c->user, c->user_len) == c;
+    if (went_offline)
         rtm_hm_del(&srv->users, c->user, c->user_len);
     c->logged_in = false;
-    rtmd_channel_session_ended(srv, c);
+    session_state_ended(srv, c);
+    if (went_offline)
+        rtmd_presence_notify(srv, c->user, c->user_len, RTM_PEER_ONLINE_STATE_OFFLINE);
 }

@@ -18,7 +18,8 @@ void rtmd_session_renew_token(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
 /* The logged-in connection of user (len bytes), or NULL. */
 rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_t len);
 /* c's session ended (logout, or its connection closed): its user leaves the table (if c still
- * holds the entry) and every channel. */
+ * holds the entry) and every channel, its subscriptions and user attributes go, and when its
+ * user went offline (c held the entry) the user's subscribers get PRESENCE OFFLINE. */
 void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c);
 
 #endif
