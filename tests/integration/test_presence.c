@@ -181,11 +181,12 @@ static rtm_event_t *get_attrs(rtm_client_t *c, const char *who, const char *cons
     return e;
 }
 
-static void write_ok(rtm_client_t *c, rtm_err_t call_err, uint64_t req)
+/* call_err is the call's return; *req is read only after the call (its out-parameter). */
+static void write_ok(rtm_client_t *c, rtm_err_t call_err, const uint64_t *req)
 {
     assert_int_equal(call_err, RTM_OK);
     rtm_event_t *e = wait_event(c, RTM_EVENT_USER_ATTRIBUTES_RESULT, 5000);
-    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_request_id(e), *req);
     assert_int_equal(rtm_event_error(e), RTM_OK);
     rtm_event_free(e);
 }
@@ -203,7 +204,7 @@ static void test_user_attributes_seen_from_another_client(void **state)
     rtm_client_t *a = user("ua-a"), *b = user("ua-b");
     uint64_t req;
     rtm_attribute_t set[] = {{"status", "busy"}, {"color", "teal"}};
-    write_ok(a, rtm_client_set_local_user_attributes(a, set, 2, &req), req);
+    write_ok(a, (rtm_client_set_local_user_attributes(a, set, 2, &req)), &req);
     rtm_event_t *e = get_attrs(b, "ua-a", NULL, 0);
     assert_int_equal(rtm_event_error(e), RTM_OK);
     assert_string_equal(rtm_event_user_id(e), "ua-a");
@@ -211,24 +212,24 @@ static void test_user_attributes_seen_from_another_client(void **state)
     assert_string_equal(value_of(e, "status"), "busy");
     rtm_event_free(e);
     rtm_attribute_t add[] = {{"status", "free"}, {"lang", "fr"}};
-    write_ok(a, rtm_client_add_or_update_local_user_attributes(a, add, 2, &req), req);
+    write_ok(a, (rtm_client_add_or_update_local_user_attributes(a, add, 2, &req)), &req);
     const char *keys[] = {"status", "absent"};
     e = get_attrs(b, "ua-a", keys, 2);
     assert_int_equal(rtm_event_attribute_count(e), 1);
     assert_string_equal(value_of(e, "status"), "free");
     rtm_event_free(e);
     const char *del[] = {"color"};
-    write_ok(a, rtm_client_delete_local_user_attributes_by_keys(a, del, 1, &req), req);
+    write_ok(a, (rtm_client_delete_local_user_attributes_by_keys(a, del, 1, &req)), &req);
     e = get_attrs(b, "ua-a", NULL, 0);
     assert_int_equal(rtm_event_attribute_count(e), 2);
     assert_null(value_of(e, "color"));
     rtm_event_free(e);
-    write_ok(a, rtm_client_clear_local_user_attributes(a, &req), req);
+    write_ok(a, (rtm_client_clear_local_user_attributes(a, &req)), &req);
     e = get_attrs(b, "ua-a", NULL, 0);
     assert_int_equal(rtm_event_attribute_count(e), 0);
     rtm_event_free(e);
     /* set replaces all; cleared at logout; an offline user is not found */
-    write_ok(a, rtm_client_set_local_user_attributes(a, set, 1, &req), req);
+    write_ok(a, (rtm_client_set_local_user_attributes(a, set, 1, &req)), &req);
     rtm_client_logout(a, NULL);
     rtm_event_free(wait_event(a, RTM_EVENT_LOGOUT_RESULT, 5000));
     e = get_attrs(b, "ua-a", NULL, 0);
@@ -282,7 +283,7 @@ static void test_user_attributes_refuse_bad_and_oversized_input(void **state)
     assert_int_equal(rtm_client_clear_local_user_attributes(NULL, &req), RTM_ERR_INVALID_ARGUMENT);
     assert_int_equal(req, 3);
     /* the merged total is the server's to refuse */
-    write_ok(a, rtm_client_set_local_user_attributes(a, three, 2, &req), req);
+    write_ok(a, (rtm_client_set_local_user_attributes(a, three, 2, &req)), &req);
     rtm_attribute_t third[] = {{"c", value}};
     assert_int_equal(rtm_client_add_or_update_local_user_attributes(a, third, 1, &req), RTM_OK);
     rtm_event_t *e = wait_event(a, RTM_EVENT_USER_ATTRIBUTES_RESULT, 5000);
@@ -302,8 +303,8 @@ static void test_one_user_cannot_change_anothers_attributes(void **state)
     rtm_client_t *a = user("own-a"), *b = user("own-b");
     uint64_t req;
     rtm_attribute_t mine[] = {{"owner", "a"}};
-    write_ok(a, rtm_client_set_local_user_attributes(a, mine, 1, &req), req);
-    write_ok(b, rtm_client_clear_local_user_attributes(b, &req), req);
+    write_ok(a, (rtm_client_set_local_user_attributes(a, mine, 1, &req)), &req);
+    write_ok(b, (rtm_client_clear_local_user_attributes(b, &req)), &req);
     rtm_event_t *e = get_attrs(b, "own-a", NULL, 0);
     assert_string_equal(value_of(e, "owner"), "a");
     rtm_event_free(e);
