@@ -70,7 +70,7 @@ static void release_locked(rtm_client_t *c, const char *id, bool *kick)
     client_fail_channel_requests_locked(c, id, RTM_ERR_CLOSED);
     if (!rec)
         return;
-    if (rec->state == RTM_CHAN_JOINED || rec->state == RTM_CHAN_JOINING) {
+    if (rec->state != RTM_CHAN_IDLE) { /* joined, joining, or a leave that may be dropped */
         rtm_frame_t f;
         rtm_frame_init(&f, RTM_FRAME_LEAVE, 0);
         rtm_frame_set_bytes(&f, RTM_K_CHANNEL, rec->id, rec->id_len);
@@ -188,9 +188,10 @@ static rtm_err_t channel_op(rtm_channel_t *ch, channel_op_t op, const rtm_messag
             rec->state = RTM_CHAN_LEAVING;
     }
     pthread_mutex_unlock(&c->lock);
-    pthread_mutex_unlock(&ch->lock);
+    /* kick while the handle lock still holds off rtm_client_free (channels_orphan) */
     if (kick)
         io_kick(c);
+    pthread_mutex_unlock(&ch->lock);
     return err;
 }
 

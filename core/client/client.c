@@ -70,17 +70,19 @@ static bool outq_push_bytes(rtm_outq_t *q, const uint8_t *p, size_t len, uint64_
     return true;
 }
 
-/* Marks the unsent frame of req_id dropped; it will not be written. */
-static void outq_drop(rtm_outq_t *q, uint64_t req_id)
+/* Marks the unsent frame of req_id dropped; it will not be written. False when there is none
+ * (already written, or never queued). */
+static bool outq_drop(rtm_outq_t *q, uint64_t req_id)
 {
     for (size_t k = q->first; k < q->n; k++) {
         if (q->frames[k].req_id == req_id && !q->frames[k].dropped) {
             q->frames[k].dropped = true;
             if (--q->live == 0)
                 outq_reset(q);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 /* Copies whole unsent frames into dst, at most cap bytes unless the first alone is larger. */
@@ -202,6 +204,7 @@ static void request_release(rtm_request_t *r)
 {
     free(r->token);
     free(r->channel);
+    free(r->user);
     free(r);
 }
 
@@ -224,9 +227,20 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
     request_unlink(c, r);
     channel_request_ended(c, r, err);
     if (r->silent) {
-        if (err)
-            rtm_log(&c->log, RTM_LOG_WARN, "rejoining channel %s failed: %s",
-                    r->channel ? r->channel : "?", rtm_err_name(err));
+        rtm_chan_rec_t *ch =
+            r->channel ? rtm_hm_get(&c->channels, r->channel, strlen(r->channel)) : NULL;
+        if (err && ch && ch->state == RTM_CHAN_JOINED) {
+            /* the channel could not be rejoined: the application learns it is out */
+            rtm_log(&c->log, RTM_LOG_WARN, "rejoining channel %s failed: %s", r->channel,
+                    rtm_err_name(err));
+            ch->state = RTM_CHAN_IDLE;
+            rtm_event_t *k = rtm_event_new(RTM_EVENT_CHANNEL_KICKED);
+            if (k) {
+                k->err = err;
+                k->channel_id = strdup(r->channel);
+            }
+            push_event(c, k);
+        }
         rtm_event_destroy(e);
         request_release(r);
         return;
@@ -238,6 +252,8 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
         e->err = err;
         if (r->channel && !e->channel_id)
             e->channel_id = strdup(r->channel);
+        if (r->user && !e->user_id)
+            e->user_id = strdup(r->user);
     }
     if (r->id == c->login_req)
         c->login_req = 0;
@@ -402,6 +418,15 @@ void client_send_untracked_locked(rtm_client_t *c, rtm_frame_t *f, bool *kick)
     bool was_empty = outq_empty(&c->outq);
     if (outq_push(&c->outq, f, 0))
         *kick = was_empty && c->session_live;
+}
+
+static void leave_untracked(rtm_client_t *c, const char *channel)
+{
+    bool kick;
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_LEAVE, 0);
+    rtm_frame_set_str(&f, RTM_K_CHANNEL, channel);
+    client_send_untracked_locked(c, &f, &kick); /* the I/O thread's tick writes it */
 }
 
 void client_fail_channel_requests_locked(rtm_client_t *c, const char *channel, rtm_err_t err)
@@ -691,7 +716,17 @@ rtm_err_t client_attrs_request(rtm_client_t *c, uint32_t frame_type, rtm_event_t
         rtm_frame_set_strs(&f, RTM_K_VALUES, v, n);
     if (flags)
         rtm_frame_set_uint(&f, RTM_K_FLAGS, flags);
-    rtm_err_t err = client_submit(c, &f, result, channel, req);
+    rtm_request_t *r;
+    bool kick = false;
+    pthread_mutex_lock(&c->lock);
+    rtm_err_t err = client_submit_locked(c, &f, result, channel, &r, &kick);
+    if (!err && user)
+        r->user = strdup(user); /* the result names the user even when it failed */
+    if (!err && req)
+        *req = r->id;
+    pthread_mutex_unlock(&c->lock);
+    if (kick)
+        io_kick(c);
     free(k);
     free(v);
     return err;
@@ -850,7 +885,8 @@ static void rejoin_one(void *value, void *arg)
         return;
     }
     r->silent = true;
-    ch->state = RTM_CHAN_JOINING;
+    r->via_handle = true; /* a freed handle ends it, so it never touches a newer handle */
+    /* the channel stays JOINED meanwhile: sends and pushes go on as if nothing happened */
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_JOIN, r->id);
     rtm_frame_set_bytes(&f, RTM_K_CHANNEL, ch->id, ch->id_len);
@@ -975,6 +1011,8 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
         return;
     }
     rtm_err_t err = wire_err(f->err);
+    if (err == RTM_ERR_ALREADY_JOINED && r->result_type == RTM_EVENT_JOIN_CHANNEL_RESULT)
+        err = RTM_OK; /* the server already counts us in (a join that timed out, a resume) */
     if (err == RTM_OK && r->token) {
         free(c->token); /* reconnects log in with the newest accepted token */
         c->token = r->token;
@@ -1210,7 +1248,11 @@ void client_io_tick(rtm_client_t *c, int64_t now_ms)
                 finish_logout(c);
                 break;
             }
-            outq_drop(&c->outq, r->id); /* a request reported as failed is never sent late */
+            /* a request reported as failed is never sent late; a JOIN that already went out may
+               still take effect on the server, so it is undone */
+            if (!outq_drop(&c->outq, r->id) && r->result_type == RTM_EVENT_JOIN_CHANNEL_RESULT &&
+                r->channel)
+                leave_untracked(c, r->channel);
             request_complete(c, r, RTM_ERR_TIMEOUT, NULL);
         }
         r = next;

@@ -25,6 +25,7 @@ typedef struct rtm_request {
     int64_t deadline_ms;          /* monotonic */
     char *token;                  /* RENEW_TOKEN: the token, adopted once the server accepts it */
     char *channel;                /* channel requests: the channel id (NUL-terminated) */
+    char *user;                   /* requests about a user: its id, for the result event */
     bool silent;                  /* the library's own request (a rejoin): no result event */
     bool via_handle;              /* made through a channel handle: ends when it is freed */
     struct rtm_request *prev, *next;

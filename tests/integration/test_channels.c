@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -726,6 +727,48 @@ static void test_channels_are_rejoined_after_a_reconnect(void **state)
     assert_int_equal(rtmd_stop(&own), 0);
 }
 
+static void test_leave_then_free_really_leaves(void **state)
+{
+    rtm_client_t *a = user("lf-a");
+    const char *ids[] = {"lf-room"};
+    for (int i = 0; i < 25; i++) { /* more rounds than the 20-channel limit would allow */
+        rtm_channel_t *ch = joined(a, "lf-room");
+        assert_int_equal(rtm_channel_leave(ch, NULL), RTM_OK);
+        rtm_channel_free(ch); /* before the leave's result */
+    }
+    assert_int_equal(member_count(a, ids, 1, 0), 0);
+    rtm_client_free(a);
+}
+
+static void test_a_join_that_timed_out_is_undone_on_the_server(void **state)
+{
+    rtmd_t own;
+    rtmd_start(&own, NULL);
+    const char *quick[] = {"request.timeout_ms=300", NULL};
+    rtm_client_t *a = make_client(own.url, quick);
+    login_ok(a, NULL, "jt-a");
+    rtm_channel_t *ch = rtm_client_create_channel(a, "jt-room", NULL);
+    kill(own.pid, SIGSTOP); /* the server hears the JOIN only after the client gave up */
+    uint64_t req;
+    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
+    rtm_event_t *e = wait_event(a, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
+    assert_int_equal(rtm_event_error(e), RTM_ERR_TIMEOUT);
+    rtm_event_free(e);
+    kill(own.pid, SIGCONT);
+    assert_int_equal(rtm_client_set_option(a, "request.timeout_ms", "10000"), RTM_OK);
+    const char *ids[] = {"jt-room"};
+    assert_int_equal(member_count(a, ids, 1, 0), 0); /* not a member behind the app's back */
+    /* and a new join works normally */
+    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
+    e = wait_event(a, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    assert_int_equal(member_count(a, ids, 1, 0), 1);
+    rtm_channel_free(ch);
+    rtm_client_free(a);
+    assert_int_equal(rtmd_stop(&own), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,6 +788,8 @@ int main(void)
         cmocka_unit_test(test_outside_send_is_allowed_by_default),
         cmocka_unit_test(test_outside_send_is_refused_when_the_server_denies_it),
         cmocka_unit_test(test_channels_are_rejoined_after_a_reconnect),
+        cmocka_unit_test(test_leave_then_free_really_leaves),
+        cmocka_unit_test(test_a_join_that_timed_out_is_undone_on_the_server),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }

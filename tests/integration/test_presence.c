@@ -234,6 +234,7 @@ static void test_user_attributes_seen_from_another_client(void **state)
     rtm_event_free(wait_event(a, RTM_EVENT_LOGOUT_RESULT, 5000));
     e = get_attrs(b, "ua-a", NULL, 0);
     assert_int_equal(rtm_event_error(e), RTM_ERR_USER_NOT_FOUND);
+    assert_string_equal(rtm_event_user_id(e), "ua-a"); /* a failed read names its user too */
     rtm_event_free(e);
     login_ok(a, NULL, "ua-a");
     e = get_attrs(b, "ua-a", NULL, 0);
