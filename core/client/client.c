@@ -30,8 +30,10 @@ static bool outq_empty(const rtm_outq_t *q)
     return q->live == 0;
 }
 
-/* Appends one encoded frame carrying request req_id (0: none); false when out of memory. */
-static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f, uint64_t req_id)
+/* Appends a frame: encoded from f, or (f NULL) the len bytes at p already encoded. It carries
+ * request req_id (0: none). False when out of memory (the queue is unchanged). */
+static bool outq_append(rtm_outq_t *q, const rtm_frame_t *f, const uint8_t *p, size_t len,
+                        uint64_t req_id)
 {
     if (q->live == 0)
         outq_reset(q); /* everything was sent or dropped: start over */
@@ -44,30 +46,16 @@ static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f, uint64_t req_id)
         q->cap = cap;
     }
     size_t start = q->bytes.len;
-    if (!rtm_frame_encode(&q->bytes, f))
+    if (f ? !rtm_frame_encode(&q->bytes, f) : !rtm_buf_append(&q->bytes, p, len))
         return false;
     q->frames[q->n++] = (rtm_outq_frame_t){start, q->bytes.len - start, req_id, false};
     q->live++;
     return true;
 }
 
-/* Appends an already encoded frame. */
-static bool outq_push_bytes(rtm_outq_t *q, const uint8_t *p, size_t len, uint64_t req_id)
+static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f, uint64_t req_id)
 {
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 16;
-        rtm_outq_frame_t *fr = realloc(q->frames, cap * sizeof(*fr));
-        if (!fr)
-            return false;
-        q->frames = fr;
-        q->cap = cap;
-    }
-    size_t start = q->bytes.len;
-    if (!rtm_buf_append(&q->bytes, p, len))
-        return false;
-    q->frames[q->n++] = (rtm_outq_frame_t){start, len, req_id, false};
-    q->live++;
-    return true;
+    return outq_append(q, f, NULL, 0, req_id);
 }
 
 /* Marks the unsent frame of req_id dropped; it will not be written. False when there is none
@@ -905,7 +893,7 @@ static void rejoin_channels(rtm_client_t *c)
         rtm_outq_frame_t fr = later.frames[k];
         if (fr.dropped)
             continue;
-        if (!outq_push_bytes(&c->outq, rtm_buf_data(&later.bytes) + fr.start, fr.len, fr.req_id))
+        if (!outq_append(&c->outq, NULL, rtm_buf_data(&later.bytes) + fr.start, fr.len, fr.req_id))
             rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a queued request was lost");
     }
     rtm_buf_free(&later.bytes);
