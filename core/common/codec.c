@@ -32,7 +32,8 @@ static const enum field_kind field_kinds[RTM_K__COUNT] = {
     [RTM_K_COUNTS] = FK_UINT_LIST,  [RTM_K_COUNT] = FK_UINT,
     [RTM_K_KEYS] = FK_STR_LIST,     [RTM_K_VALUES] = FK_STR_LIST,
     [RTM_K_UPDATERS] = FK_STR_LIST, [RTM_K_UPDATED_TS] = FK_INT_LIST,
-    [RTM_K_WITH_MEMBERS] = FK_BOOL,
+    [RTM_K_WITH_MEMBERS] = FK_BOOL, [RTM_K_IID] = FK_UINT,
+    [RTM_K_KIND] = FK_UINT,
 };
 
 #define F(k) (1u << (k))
@@ -86,6 +87,15 @@ static const struct frame_rule *frame_rule(uint32_t type)
         [RTM_FRAME_CLEAR_USER_ATTRS] = {"CLEAR_USER_ATTRS", 0, true, true},
         [RTM_FRAME_GET_USER_ATTRS] = {"GET_USER_ATTRS", F(RTM_K_USER), true, true},
         [RTM_FRAME_PRESENCE] = {"PRESENCE", F(RTM_K_USERS) | F(RTM_K_STATES), false, false},
+        [RTM_FRAME_INVITE] = {"INVITE", F(RTM_K_USER) | F(RTM_K_IID), true, true},
+        [RTM_FRAME_INVITE_CANCEL] = {"INVITE_CANCEL", F(RTM_K_USER) | F(RTM_K_IID), true, true},
+        [RTM_FRAME_INVITE_ACCEPT] = {"INVITE_ACCEPT", F(RTM_K_USER) | F(RTM_K_IID), true, true},
+        [RTM_FRAME_INVITE_REFUSE] = {"INVITE_REFUSE", F(RTM_K_USER) | F(RTM_K_IID), true, true},
+        [RTM_FRAME_INVITE_ACK] = {"INVITE_ACK", F(RTM_K_USER) | F(RTM_K_IID), true, false},
+        [RTM_FRAME_INVITE_RECEIVED] = {"INVITE_RECEIVED", F(RTM_K_USER) | F(RTM_K_IID), false,
+                                       false},
+        [RTM_FRAME_INVITE_UPDATE] = {"INVITE_UPDATE", F(RTM_K_USER) | F(RTM_K_IID) | F(RTM_K_KIND),
+                                     false, false},
         [RTM_FRAME_CHANNEL_MESSAGE] = {"CHANNEL_MESSAGE",
                                        F(RTM_K_CHANNEL) | F(RTM_K_USER) | F(RTM_K_MID) |
                                            F(RTM_K_TS) | F(RTM_K_MTYPE),
@@ -155,6 +165,12 @@ void rtm_frame_set_uint(rtm_frame_t *f, rtm_field_t key, uint64_t v)
         break;
     case RTM_K_COUNT:
         f->count = v;
+        break;
+    case RTM_K_IID:
+        f->iid = v;
+        break;
+    case RTM_K_KIND:
+        f->kind = v;
         break;
     default:
         return;
@@ -307,6 +323,8 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
                      : key == RTM_K_MTYPE  ? f->mtype
                      : key == RTM_K_FLAGS  ? f->flags
                      : key == RTM_K_COUNT  ? f->count
+                     : key == RTM_K_IID    ? f->iid
+                     : key == RTM_K_KIND   ? f->kind
                                            : f->mid;
         rc |= msgpack_pack_uint64(pk, v);
         break;

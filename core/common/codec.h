@@ -50,6 +50,12 @@ typedef enum rtm_frame_type {
     RTM_FRAME_CLEAR_USER_ATTRS = 38, /* request */
     RTM_FRAME_GET_USER_ATTRS = 39,   /* request: user, [keys] */
 
+    RTM_FRAME_INVITE = 48,        /* request: user (callee), iid, [text (content)], [channel] */
+    RTM_FRAME_INVITE_CANCEL = 49, /* request: user (callee), iid */
+    RTM_FRAME_INVITE_ACCEPT = 50, /* request: user (caller), iid, [text (response)] */
+    RTM_FRAME_INVITE_REFUSE = 51, /* request: user (caller), iid, [text (response)] */
+    RTM_FRAME_INVITE_ACK = 52,    /* id 0: user (caller), iid (the callee's client has it) */
+
     RTM_FRAME_RESULT = 64, /* reply, echoes id: err, [errmsg], per-request fields */
     RTM_FRAME_PEER_MESSAGE =
         65,                     /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
@@ -62,6 +68,8 @@ typedef enum rtm_frame_type {
     RTM_FRAME_MEMBER_COUNT = 83,    /* push: channel, count */
     RTM_FRAME_CHANNEL_ATTRS = 84,   /* push: channel, keys, values, updaters, updated_ts */
     RTM_FRAME_PRESENCE = 85,        /* push: users, states (subscribed peers that changed) */
+    RTM_FRAME_INVITE_RECEIVED = 86, /* push to the callee: user (caller), iid, [text], [channel] */
+    RTM_FRAME_INVITE_UPDATE = 87,   /* push: user (the other party), iid, kind, [text], [err] */
 } rtm_frame_type_t;
 
 /* Field keys of a frame's body map. Each key has one msgpack type (docs/protocol.md). */
@@ -91,8 +99,19 @@ typedef enum rtm_field {
     RTM_K_UPDATERS = 23,     /* array of str, parallel to keys: who last updated each */
     RTM_K_UPDATED_TS = 24,   /* array of int, parallel to keys: when, ms since the epoch */
     RTM_K_WITH_MEMBERS = 25, /* bool: a join result should carry the member list */
+    RTM_K_IID = 26,          /* uint: an invitation id, the caller's (unique per caller) */
+    RTM_K_KIND = 27,         /* uint: what happened to an invitation (rtm_invite_kind_t) */
     RTM_K__COUNT
 } rtm_field_t;
+
+/* INVITE_UPDATE kinds. */
+typedef enum rtm_invite_kind {
+    RTM_INVITE_RECEIVED_BY_PEER = 1, /* to the caller: the callee's client has it */
+    RTM_INVITE_ACCEPTED = 2,         /* to the caller, with the response */
+    RTM_INVITE_REFUSED = 3,          /* to the caller, with the response */
+    RTM_INVITE_CANCELED = 4,         /* to the callee: the caller cancelled */
+    RTM_INVITE_FAILED = 5,           /* to either side, with err */
+} rtm_invite_kind_t;
 
 /* A borrowed byte range (not NUL-terminated). */
 typedef struct rtm_bytes {
@@ -106,7 +125,7 @@ typedef struct rtm_frame {
     uint32_t type;
     uint64_t id;
     uint32_t fields;
-    uint64_t version, err, reason, mtype, flags, mid, count;
+    uint64_t version, err, reason, mtype, flags, mid, count, iid, kind;
     int64_t ts;
     bool offline, with_members;
     rtm_bytes_t app_id, token, user, errmsg, text, data, channel;
