@@ -10,6 +10,7 @@
 #include "attr_list.h"
 #include "buf.h"
 #include "codec.h"
+#include "invitation.h"
 #include "outq.h"
 #include "rtm/rtm.h"
 #include "rules.h"
@@ -44,11 +45,13 @@ typedef struct rtmd_conn {
     char user[RTM_ID_MAX_BYTES + 1];
     rtm_buf_t rx; /* reassembly of a fragmented message; empty between messages */
     rtmd_outq_t out;
-    rtmd_pending_t *awaiting_ack; /* PEER_MESSAGEs pushed here, not acknowledged yet */
-    rtmd_pending_t *sent;         /* this connection's SEND_PEERs waiting for their ack */
-    rtmd_member_t *memberships;   /* the channels joined (channel.c) */
-    rtmd_sub_t *subs, *subs_tail; /* presence subscriptions, oldest first (presence.c) */
-    rtmd_attr_list_t attrs;       /* the session's user attributes (user_attrs.c) */
+    rtmd_pending_t *awaiting_ack;    /* PEER_MESSAGEs pushed here, not acknowledged yet */
+    rtmd_pending_t *sent;            /* this connection's SEND_PEERs waiting for their ack */
+    rtmd_member_t *memberships;      /* the channels joined (channel.c) */
+    rtmd_sub_t *subs, *subs_tail;    /* presence subscriptions, oldest first (presence.c) */
+    rtmd_attr_list_t attrs;          /* the session's user attributes (user_attrs.c) */
+    rtmd_invite_list_t invites_sent; /* invitations this session sent (invitation.c) */
+    rtmd_invite_list_t invites_recv; /* ... and those delivered to it */
 } rtmd_conn_t;
 
 /* Queues a new reference to m. False when c is closing, or when the queue passed

@@ -6,6 +6,7 @@
 #include "channel_attrs.h"
 #include "codec.h"
 #include "conn.h"
+#include "invitation.h"
 #include "peer.h"
 #include "presence.h"
 #include "server.h"
@@ -24,6 +25,11 @@ static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
     }
     if (c->state != RTMD_CONN_OPEN)
         return; /* closing: the answer could not be sent anyway */
+    if (f->type == RTM_FRAME_INVITE_ACK) {
+        if (c->logged_in) /* no answer either way: it has id 0 */
+            rtmd_invite_ack(srv, c, f);
+        return;
+    }
     if (f->type == RTM_FRAME_LOGIN) {
         rtmd_session_login(srv, c, f);
         return;
@@ -86,6 +92,16 @@ static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         break;
     case RTM_FRAME_GET_USER_ATTRS:
         rtmd_user_attrs_get(srv, c, f);
+        break;
+    case RTM_FRAME_INVITE:
+        rtmd_invite_send(srv, c, f);
+        break;
+    case RTM_FRAME_INVITE_CANCEL:
+        rtmd_invite_cancel(srv, c, f);
+        break;
+    case RTM_FRAME_INVITE_ACCEPT:
+    case RTM_FRAME_INVITE_REFUSE:
+        rtmd_invite_answer(srv, c, f);
         break;
     default:
         rtmd_conn_error(srv, c, f->id, RTM_ERR_NOT_SUPPORTED,

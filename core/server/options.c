@@ -60,6 +60,12 @@ static const opt_def_t options[] = {
      "offline messages kept per receiver; a newer one replaces the oldest beyond it"},
     {"offline-ttl-s", "N", "604800", set_u32, FIELD(offline_ttl_s), 1, 315360000,
      "how long an offline message is kept (seconds; 604800 = 7 days)"},
+    {"invite-offline-timeout-ms", "N", "30000", set_u32, FIELD(invite_offline_timeout_ms), 100,
+     3600000, "an invitation to an offline callee fails (PEER_OFFLINE) after this long"},
+    {"invite-ack-timeout-ms", "N", "30000", set_u32, FIELD(invite_ack_timeout_ms), 100, 3600000,
+     "a delivered invitation not acknowledged this long fails (PEER_NO_RESPONSE)"},
+    {"invite-expire-ms", "N", "60000", set_u32, FIELD(invite_expire_ms), 100, 3600000,
+     "an invitation not accepted, refused or cancelled this long fails (INVITATION_EXPIRED)"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))

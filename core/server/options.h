@@ -24,6 +24,9 @@ typedef struct rtmd_options {
     char *data_dir;             /* --data-dir: offline messages on disk there; NULL: memory */
     uint32_t offline_max;       /* offline messages kept per receiver */
     uint32_t offline_ttl_s;     /* ... and for how long */
+    uint32_t invite_offline_timeout_ms; /* an invitation held for an offline callee */
+    uint32_t invite_ack_timeout_ms;     /* from delivery to the callee's INVITE_ACK */
+    uint32_t invite_expire_ms;          /* from INVITE to an answer or a cancel */
 } rtmd_options_t;
 
 typedef enum rtmd_options_status {

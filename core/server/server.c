@@ -63,6 +63,7 @@ static void stop_now(lws_sorted_usec_list_t *sul)
     srv->destroying = true;
     rtmd_channels_stop(&srv->channels);
     rtmd_offline_stop(srv);
+    rtmd_invites_stop(&srv->invites);
     lws_context_destroy(srv->ctx);
 }
 
@@ -431,6 +432,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtmd_peers_init(&srv.peers);
     rtmd_channels_init(&srv.channels, &srv);
     rtmd_presence_init(&srv.presence);
+    rtmd_invites_init(&srv.invites);
     the_server = &srv;
     lws_set_log_level(lws_levels(opt->log_level), lws_log_emit);
 
@@ -445,6 +447,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     if (srv.ctx) {
         rtmd_channels_stop(&srv.channels);
         rtmd_offline_stop(&srv);
+        rtmd_invites_stop(&srv.invites);
         lws_context_destroy(srv.ctx); /* the second call, from outside the loop, finishes it */
     }
     if (started)
@@ -454,6 +457,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtmd_peers_destroy(&srv.peers);
     rtmd_channels_destroy(&srv.channels);
     rtmd_presence_destroy(&srv.presence);
+    rtmd_invites_destroy(&srv.invites);
     rtmd_offline_close(&srv);
     rtmd_msg_cleanup();
     return started ? 0 : 1;

@@ -12,6 +12,7 @@
 
 #include "channel.h"
 #include "hashmap.h"
+#include "invitation.h"
 #include "log.h"
 #include "offline.h"
 #include "options.h"
@@ -37,6 +38,7 @@ typedef struct rtmd_server {
     rtmd_channels_t channels; /* channels, members and attributes (channel.c) */
     rtmd_presence_t presence; /* who follows whose online state (presence.c) */
     rtmd_offline_t offline;   /* stored messages for users without a session (offline.c) */
+    rtmd_invites_t invites;   /* call invitations (invitation.c) */
 
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */

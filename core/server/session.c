@@ -7,6 +7,7 @@
 #include "channel.h"
 #include "clock.h"
 #include "conn.h"
+#include "invitation.h"
 #include "offline.h"
 #include "presence.h"
 #include "rules.h"
@@ -61,9 +62,10 @@ static void login_result(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_er
 }
 
 /* What a session holds goes with it: channel memberships (the other members are told), its
- * subscriptions and its user attributes. */
+ * subscriptions, its user attributes and its invitations (the other parties are told). */
 static void session_state_ended(rtmd_server_t *srv, rtmd_conn_t *c)
 {
+    rtmd_invite_session_ended(srv, c);
     rtmd_channel_session_ended(srv, c);
     rtmd_presence_session_ended(srv, c);
     rtmd_user_attrs_session_ended(c);
@@ -142,6 +144,7 @@ void rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f
     if (!old)
         rtmd_presence_notify(srv, c->user, c->user_len, RTM_PEER_ONLINE_STATE_ONLINE);
     rtmd_offline_deliver(srv, c);
+    rtmd_invite_deliver_held(srv, c);
 }
 
 void rtmd_session_logout(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
