@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "invitation.h"
 #include "client.h"
 #include "config.h"
 #include "event.h"
@@ -641,6 +642,148 @@ RTM_API rtm_err_t rtm_client_get_user_attributes_by_keys(rtm_client_t *client, c
         RETURN_ERR(client, RTM_ERR_INVALID_ARGUMENT, "the key list must not be NULL or empty");
     return user_attrs_call(client, RTM_FRAME_GET_USER_ATTRS, user_id, NULL, keys, count,
                            request_id);
+}
+
+/* ---- call invitations ---------------------------------------------------------------- */
+
+RTM_API rtm_invitation_t *rtm_client_create_local_invitation(rtm_client_t *client,
+                                                             const char *callee_id, rtm_err_t *err)
+{
+    rtm_err_t e = RTM_OK;
+    if (!client || !callee_id) {
+        if (client)
+            client_set_error(client, "callee_id must not be NULL");
+        e = RTM_ERR_INVALID_ARGUMENT;
+    } else if (!rtm_id_valid_cstr(callee_id)) {
+        client_set_error(client, "callee id '%.80s' breaks the id rules", callee_id);
+        e = RTM_ERR_INVALID_USER_ID;
+    }
+    rtm_invitation_t *inv = e ? NULL : invitation_create_local(client, callee_id, &e);
+    set_err(err, e);
+    return inv;
+}
+
+RTM_API void rtm_invitation_free(rtm_invitation_t *invitation)
+{
+    if (invitation)
+        invitation_unref(invitation);
+}
+
+RTM_API uint64_t rtm_invitation_id(const rtm_invitation_t *invitation)
+{
+    return invitation ? invitation->id : 0; /* fixed at creation */
+}
+
+RTM_API rtm_invitation_kind_t rtm_invitation_kind(const rtm_invitation_t *invitation)
+{
+    return invitation ? invitation->kind : (rtm_invitation_kind_t)0; /* fixed at creation */
+}
+
+RTM_API int rtm_invitation_state(const rtm_invitation_t *invitation)
+{
+    return invitation ? invitation_state((rtm_invitation_t *)invitation) : -1;
+}
+
+/* A string field, read under the invitation lock; set strings never change afterwards. */
+static const char *inv_str(const rtm_invitation_t *inv, char *const *field)
+{
+    if (!inv)
+        return NULL;
+    pthread_mutex_lock(&rtm_inv_lock);
+    const char *v = *field;
+    pthread_mutex_unlock(&rtm_inv_lock);
+    return v;
+}
+
+RTM_API const char *rtm_invitation_caller_id(const rtm_invitation_t *invitation)
+{
+    return invitation ? inv_str(invitation, &invitation->caller_id) : NULL;
+}
+
+RTM_API const char *rtm_invitation_callee_id(const rtm_invitation_t *invitation)
+{
+    return invitation ? inv_str(invitation, &invitation->callee_id) : NULL;
+}
+
+RTM_API const char *rtm_invitation_content(const rtm_invitation_t *invitation)
+{
+    return invitation ? inv_str(invitation, &invitation->content) : NULL;
+}
+
+RTM_API const char *rtm_invitation_response(const rtm_invitation_t *invitation)
+{
+    return invitation ? inv_str(invitation, &invitation->response) : NULL;
+}
+
+RTM_API const char *rtm_invitation_channel_id(const rtm_invitation_t *invitation)
+{
+    return invitation ? inv_str(invitation, &invitation->channel_id) : NULL;
+}
+
+/* Content and response: at most 8 KB of UTF-8. */
+static rtm_err_t check_invitation_text(const char *text)
+{
+    if (!text)
+        return RTM_ERR_INVALID_ARGUMENT;
+    size_t n = strnlen(text, RTM_INVITATION_TEXT_MAX_BYTES + 1);
+    if (n > RTM_INVITATION_TEXT_MAX_BYTES)
+        return RTM_ERR_SIZE_OVERFLOW;
+    return rtm_utf8_valid(text, n) ? RTM_OK : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_err_t rtm_invitation_set_content(rtm_invitation_t *invitation, const char *content)
+{
+    if (!invitation)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_invitation_text(content);
+    return err ? err : invitation_set(invitation, 0, content);
+}
+
+RTM_API rtm_err_t rtm_invitation_set_channel_id(rtm_invitation_t *invitation,
+                                                const char *channel_id)
+{
+    if (!invitation || !channel_id)
+        return RTM_ERR_INVALID_ARGUMENT;
+    if (!rtm_id_valid_cstr(channel_id))
+        return RTM_ERR_INVALID_CHANNEL_ID;
+    return invitation_set(invitation, 1, channel_id);
+}
+
+RTM_API rtm_err_t rtm_invitation_set_response(rtm_invitation_t *invitation, const char *response)
+{
+    if (!invitation)
+        return RTM_ERR_INVALID_ARGUMENT;
+    rtm_err_t err = check_invitation_text(response);
+    return err ? err : invitation_set(invitation, 2, response);
+}
+
+RTM_API rtm_err_t rtm_invitation_send(rtm_invitation_t *invitation, uint64_t *request_id)
+{
+    return invitation ? invitation_call(invitation, RTM_INV_OP_SEND, request_id)
+                      : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_err_t rtm_invitation_cancel(rtm_invitation_t *invitation, uint64_t *request_id)
+{
+    return invitation ? invitation_call(invitation, RTM_INV_OP_CANCEL, request_id)
+                      : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_err_t rtm_invitation_accept(rtm_invitation_t *invitation, uint64_t *request_id)
+{
+    return invitation ? invitation_call(invitation, RTM_INV_OP_ACCEPT, request_id)
+                      : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_err_t rtm_invitation_refuse(rtm_invitation_t *invitation, uint64_t *request_id)
+{
+    return invitation ? invitation_call(invitation, RTM_INV_OP_REFUSE, request_id)
+                      : RTM_ERR_INVALID_ARGUMENT;
+}
+
+RTM_API rtm_invitation_t *rtm_event_invitation(const rtm_event_t *event)
+{
+    return event && event->invitation ? invitation_ref(event->invitation) : NULL;
 }
 
 /* ---- events -------------------------------------------------------------------------- */

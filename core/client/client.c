@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "clock.h"
 #include "event.h"
+#include "invitation.h"
 #include "io_thread.h"
 #include "message.h"
 #include "rules.h"
@@ -242,6 +243,8 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
             e->channel_id = strdup(r->channel);
         if (r->user && !e->user_id)
             e->user_id = strdup(r->user);
+        e->invitation = r->inv; /* the request's reference becomes the event's */
+        r->inv = NULL;
     }
     if (r->id == c->login_req)
         c->login_req = 0;
@@ -471,6 +474,8 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
         c->rand_state = 0x9e3779b9u;
     rtm_hm_init(&c->pending);
     rtm_hm_init(&c->channels);
+    rtm_hm_init(&c->inv_local);
+    rtm_hm_init(&c->inv_remote);
     rtm_buf_init(&c->outq.bytes, 0);
     pthread_mutex_init(&c->lock, NULL);
     if (!rtm_eq_init(&c->events, (size_t)c->cfg.event_queue_capacity)) {
@@ -510,10 +515,12 @@ static void free_channel_rec(void *value, void *arg)
 void client_destroy(rtm_client_t *c)
 {
     channels_orphan(c); /* the handles outlive us as closed ones */
+    invitations_orphan(c);
     pthread_mutex_lock(&c->lock);
     c->freeing = true;
     pthread_mutex_unlock(&c->lock);
     io_detach(c); /* after this no other thread holds c */
+    invitations_release(c);
     fail_pending(c, RTM_ERR_CLOSED, 0);
     rtm_eq_destroy(&c->events);
     rtm_hm_destroy(&c->pending);
@@ -1012,7 +1019,11 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
         rtm_frame_has(f, RTM_K_STATES) && !fill_peers(e, f))
         err = RTM_ERR_NO_MEMORY;
+    rtm_invitation_t *inv = r->inv; /* kept alive by the result event (rtm_inv_lock held) */
+    rtm_inv_op_t op = (rtm_inv_op_t)r->inv_op;
     request_complete(c, r, err, e);
+    if (inv) /* the state change an invitation call causes comes right after its result */
+        invitation_after_result(c, inv, op, err);
 }
 
 /* Queues the delivery ack for mid; the I/O thread writes it with the next batch. */
@@ -1146,6 +1157,7 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
        loading the library with dlopen (Python, the JVM) */
     static rtm_decoder_t dec;
     size_t off = 0;
+    pthread_mutex_lock(&rtm_inv_lock); /* invitation frames change invitations */
     pthread_mutex_lock(&c->lock);
     while (gen == c->conn_gen && off < len) {
         rtm_frame_t f;
@@ -1183,11 +1195,24 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
         case RTM_FRAME_PRESENCE:
             on_presence(c, &f);
             break;
+        case RTM_FRAME_INVITE_RECEIVED: {
+            invitation_on_received(c, &f);
+            rtm_frame_t ack; /* tells the caller our client has it */
+            rtm_frame_init(&ack, RTM_FRAME_INVITE_ACK, 0);
+            rtm_frame_set_bytes(&ack, RTM_K_USER, f.user.ptr, f.user.len);
+            rtm_frame_set_uint(&ack, RTM_K_IID, f.iid);
+            outq_push(&c->outq, &ack, 0);
+            break;
+        }
+        case RTM_FRAME_INVITE_UPDATE:
+            invitation_on_update(c, &f);
+            break;
         default:
             break;
         }
     }
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&rtm_inv_lock);
     return true;
 }
 
@@ -1224,6 +1249,7 @@ void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *de
 
 void client_io_tick(rtm_client_t *c, int64_t now_ms)
 {
+    pthread_mutex_lock(&rtm_inv_lock); /* a timed-out invitation request */
     pthread_mutex_lock(&c->lock);
     rtm_request_t *r = c->pending_head;
     while (r) {
@@ -1256,6 +1282,7 @@ void client_io_tick(rtm_client_t *c, int64_t now_ms)
         c->reconnect_at_ms = now_ms + backoff_ms(c, c->reconnect_attempt++);
     }
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&rtm_inv_lock);
 }
 
 void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a)

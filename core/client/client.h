@@ -28,6 +28,8 @@ typedef struct rtm_request {
     char *user;                   /* requests about a user: its id, for the result event */
     bool silent;                  /* the library's own request (a rejoin): no result event */
     bool via_handle;              /* made through a channel handle: ends when it is freed */
+    struct rtm_invitation *inv;   /* invitation requests: its reference, handed to the result */
+    int inv_op;                   /* rtm_inv_op_t */
     struct rtm_request *prev, *next;
 } rtm_request_t;
 
@@ -103,6 +105,13 @@ struct rtm_client {
        process-wide handle lock (channel.c) */
     rtm_hashmap_t channels;
     struct rtm_channel *handles;
+
+    /* invitations (guarded by rtm_inv_lock, invitation.h): every live one, and the routing
+       maps of those in progress: local by iid, remote by caller id + iid */
+    uint64_t next_inv_id;
+    struct rtm_invitation *invitations;
+    rtm_hashmap_t inv_local, inv_remote;
+    bool inv_closed;
 
     /* what the I/O thread should do next (set under lock, read by the I/O thread) */
     bool want_connect;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "invitation.h"
 #include "message.h"
 
 rtm_event_t *rtm_event_new(rtm_event_type_t type)
@@ -76,5 +77,7 @@ void rtm_event_destroy(rtm_event_t *e)
     free(e->attr_ts);
     free_strs(e->channel_ids, e->n_channels);
     free(e->channel_counts);
+    if (e->invitation)
+        invitation_unref(e->invitation);
     free(e);
 }

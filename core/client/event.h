@@ -30,6 +30,7 @@ struct rtm_event {
     size_t n_channels;
     char **channel_ids;
     int *channel_counts;
+    rtm_invitation_t *invitation; /* a reference, dropped with the event */
 };
 
 /* A zeroed event of type; NULL when out of memory. */

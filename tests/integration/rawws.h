@@ -15,7 +15,9 @@ int ws_connect(int port, const char *subprotocol);
 void ws_send(int fd, int opcode, const void *data, size_t len);
 /* Reads one binary message; its length, or -1 on close or timeout. */
 ssize_t ws_recv(int fd, uint8_t *buf, size_t cap, int timeout_ms);
-/* Reads until a frame of type arrives; fills f, borrowing buf. */
+/* Reads until a frame of type arrives (frames of one message are handed out in turn, also
+ * across calls on the same fd); fills f, which borrows memory valid until the next call. buf
+ * is scratch space. */
 void expect_frame(int fd, uint8_t *buf, size_t cap, uint32_t type, rtm_frame_t *f);
 void send_frame(int fd, const rtm_frame_t *f);
 /* LOGIN with app id "test" and no token. */

@@ -487,6 +487,53 @@ RTM_API rtm_err_t rtm_client_get_channel_attributes_by_keys(rtm_client_t *client
                                                             uint64_t *request_id);
 
 /* ---------------------------------------------------------------------------------------- */
+/* Call invitations                                                                          */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A new local (outgoing) invitation to callee_id (id rules: RTM_ERR_INVALID_USER_ID), in state
+ * RTM_LOCAL_INVITATION_STATE_IDLE. Works in any connection state. Free the reference with
+ * rtm_invitation_free; it may outlive its client (calls then return RTM_ERR_CLOSED). */
+RTM_API rtm_invitation_t *rtm_client_create_local_invitation(rtm_client_t *client,
+                                                             const char *callee_id, rtm_err_t *err);
+/* Drops this reference. Other references (from rtm_event_invitation) stay valid. */
+RTM_API void rtm_invitation_free(rtm_invitation_t *invitation);
+/* The same id on every reference to one invitation; unique per client, assigned at creation
+ * (local) or arrival (remote). */
+RTM_API uint64_t rtm_invitation_id(const rtm_invitation_t *invitation);
+RTM_API rtm_invitation_kind_t rtm_invitation_kind(const rtm_invitation_t *invitation);
+/* An rtm_local_invitation_state_t or rtm_remote_invitation_state_t, by kind. A transition
+ * caused by the application's own call happens inside that call; one caused by the other side
+ * happens before its event is queued. */
+RTM_API int rtm_invitation_state(const rtm_invitation_t *invitation);
+/* Borrowed strings (NULL while unset); once set they never change while the reference lives. */
+RTM_API const char *rtm_invitation_caller_id(const rtm_invitation_t *invitation);
+RTM_API const char *rtm_invitation_callee_id(const rtm_invitation_t *invitation);
+RTM_API const char *rtm_invitation_content(const rtm_invitation_t *invitation);
+RTM_API const char *rtm_invitation_response(const rtm_invitation_t *invitation);
+RTM_API const char *rtm_invitation_channel_id(const rtm_invitation_t *invitation);
+/* Local, before send: content (at most 8,192 bytes of UTF-8: RTM_ERR_SIZE_OVERFLOW /
+ * RTM_ERR_INVALID_ARGUMENT) and channel id (RTM_ERR_INVALID_CHANNEL_ID). Remote, before the
+ * answer: the response (same limits). Wrong kind or state: RTM_ERR_INVALID_STATE. */
+RTM_API rtm_err_t rtm_invitation_set_content(rtm_invitation_t *invitation, const char *content);
+RTM_API rtm_err_t rtm_invitation_set_channel_id(rtm_invitation_t *invitation,
+                                                const char *channel_id);
+RTM_API rtm_err_t rtm_invitation_set_response(rtm_invitation_t *invitation, const char *response);
+/* Local, IDLE: sends it (state SENT_TO_REMOTE at once). INVITATION_RESULT follows; then
+ * LOCAL_INVITATION_RECEIVED_BY_PEER, and one of LOCAL_INVITATION_ACCEPTED / _REFUSED (with the
+ * response) / _FAILURE (RTM_ERR_PEER_OFFLINE, RTM_ERR_PEER_NO_RESPONSE,
+ * RTM_ERR_INVITATION_EXPIRED). Needs a session (RTM_ERR_NOT_LOGGED_IN). */
+RTM_API rtm_err_t rtm_invitation_send(rtm_invitation_t *invitation, uint64_t *request_id);
+/* Local, sent and not ended: cancels it (state CANCELED at once); INVITATION_RESULT, then
+ * LOCAL_INVITATION_CANCELED. */
+RTM_API rtm_err_t rtm_invitation_cancel(rtm_invitation_t *invitation, uint64_t *request_id);
+/* Remote, INVITATION_RECEIVED: accepts (state ACCEPT_SENT_TO_LOCAL at once); INVITATION_RESULT,
+ * then state ACCEPTED and REMOTE_INVITATION_ACCEPTED. */
+RTM_API rtm_err_t rtm_invitation_accept(rtm_invitation_t *invitation, uint64_t *request_id);
+/* Remote, INVITATION_RECEIVED: refuses (state REFUSED at once); INVITATION_RESULT, then
+ * REMOTE_INVITATION_REFUSED. */
+RTM_API rtm_err_t rtm_invitation_refuse(rtm_invitation_t *invitation, uint64_t *request_id);
+
+/* ---------------------------------------------------------------------------------------- */
 /* Events                                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
@@ -507,6 +554,9 @@ RTM_API const rtm_message_t *rtm_event_message(const rtm_event_t *event);
 /* CONNECTION_STATE_CHANGED: the new state and its reason; 0 for other events. */
 RTM_API rtm_connection_state_t rtm_event_connection_state(const rtm_event_t *event);
 RTM_API rtm_connection_change_reason_t rtm_event_connection_reason(const rtm_event_t *event);
+/* Invitation events (60-70): a NEW reference to the invitation, freed with
+ * rtm_invitation_free; NULL for other events. */
+RTM_API rtm_invitation_t *rtm_event_invitation(const rtm_event_t *event);
 /* CHANNEL_MEMBER_COUNT_UPDATED: the count; 0 otherwise. */
 RTM_API int rtm_event_member_count(const rtm_event_t *event);
 

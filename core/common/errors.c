@@ -1,4 +1,5 @@
-/* Names and sentences for error codes and event types (pure tables). */
+/* Names and sentences for error codes and event types (pure tables; exported by librtm,
+ * used by the client core and rtmd alike). */
 #include "rtm/rtm.h"
 
 #include <stddef.h>
