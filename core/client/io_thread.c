@@ -1,8 +1,9 @@
 /* The shared I/O thread (see io_thread.h): owns the libwebsockets context and every
  * connection of every client. Runs only on its own thread, except io_attach / io_kick /
  * io_detach, which touch nothing of libwebsockets but lws_cancel_service().
- * Lock order: the I/O lock (G.lock) before a client's lock; nobody calls io_kick while
- * holding a client's lock. */
+ * Lock order: rtm_inv_lock, a channel handle's lock, then G.lock (io_kick), then a client's
+ * lock; nobody calls io_kick while holding a client's lock, and nothing takes rtm_inv_lock or
+ * a client's lock while holding G.lock. */
 #include "io_thread.h"
 
 #include <libwebsockets.h>
@@ -37,6 +38,7 @@ static struct io {
     rtm_client_t *dirty_head, *dirty_tail;
     rtm_client_t *clients;
     /* I/O thread only */
+    int64_t tick_now_ms; /* set while a tick drains the dirty list */
     int nconns;
     bool stopping;
     int64_t stop_deadline_ms;
@@ -247,23 +249,27 @@ static void drain_dirty(void)
         pthread_mutex_lock(&c->lock);
         bool freeing = c->freeing;
         pthread_mutex_unlock(&c->lock);
-        if (freeing)
+        if (freeing) {
             detach_client(c);
-        else
+        } else {
+            if (G.tick_now_ms)
+                client_io_tick(c, G.tick_now_ms);
             service_client(c);
+        }
     }
 }
 
 static void tick(lws_sorted_usec_list_t *sul)
 {
-    int64_t now = rtm_now_mono_ms();
     pthread_mutex_lock(&G.lock);
-    for (rtm_client_t *c = G.clients; c; c = c->io_next) {
-        client_io_tick(c, now);
+    for (rtm_client_t *c = G.clients; c; c = c->io_next)
         mark_dirty_locked(c); /* cheap: service_client only acts on what changed */
-    }
     pthread_mutex_unlock(&G.lock);
+    /* the clients' own timers run from drain_dirty, without G.lock: client_io_tick takes the
+       invitation lock, which application threads hold while they kick (G.lock) */
+    G.tick_now_ms = rtm_now_mono_ms();
     drain_dirty();
+    G.tick_now_ms = 0;
     maybe_stop();
     lws_sul_schedule(G.ctx, 0, &G.tick_sul, tick, TICK_MS * LWS_US_PER_MS);
 }
