@@ -244,13 +244,18 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
         if (r->user && !e->user_id)
             e->user_id = strdup(r->user);
         e->invitation = r->inv; /* the request's reference becomes the event's */
-        r->inv = NULL;
     }
     if (r->id == c->login_req)
         c->login_req = 0;
     if (r->id == c->logout_req)
         c->logout_req = 0;
+    rtm_invitation_t *inv = e ? r->inv : NULL; /* the event holds it now */
+    r->inv = NULL;
     push_event(c, e);
+    /* the state change an invitation call causes comes right after its result (every path
+       that completes requests holds rtm_inv_lock) */
+    if (inv)
+        invitation_after_result(c, inv, (rtm_inv_op_t)r->inv_op, err, r->unsent);
     request_release(r);
 }
 
@@ -521,7 +526,9 @@ void client_destroy(rtm_client_t *c)
     pthread_mutex_unlock(&c->lock);
     io_detach(c); /* after this no other thread holds c */
     invitations_release(c);
+    pthread_mutex_lock(&rtm_inv_lock);
     fail_pending(c, RTM_ERR_CLOSED, 0);
+    pthread_mutex_unlock(&rtm_inv_lock);
     rtm_eq_destroy(&c->events);
     rtm_hm_destroy(&c->pending);
     rtm_hm_foreach(&c->channels, free_channel_rec, NULL);
@@ -607,17 +614,20 @@ rtm_err_t client_login(rtm_client_t *c, const char *token, const char *user_id, 
 
 rtm_err_t client_logout(rtm_client_t *c, uint64_t *req)
 {
+    pthread_mutex_lock(&rtm_inv_lock); /* pending invitation calls end here */
     pthread_mutex_lock(&c->lock);
     if (c->state == RTM_CONNECTION_STATE_DISCONNECTED || c->logging_out) {
         set_error_locked(c, c->logging_out ? "a logout is already in progress"
                                            : "the client is not logged in");
         pthread_mutex_unlock(&c->lock);
+        pthread_mutex_unlock(&rtm_inv_lock);
         return RTM_ERR_NOT_LOGGED_IN;
     }
     rtm_request_t *r = request_new(c, RTM_EVENT_LOGOUT_RESULT, c->cfg.request_timeout_ms);
     if (!r) {
         set_error_locked(c, "out of memory");
         pthread_mutex_unlock(&c->lock);
+        pthread_mutex_unlock(&rtm_inv_lock);
         return RTM_ERR_NO_MEMORY;
     }
     if (req)
@@ -633,6 +643,7 @@ rtm_err_t client_logout(rtm_client_t *c, uint64_t *req)
         finish_logout(c);
     }
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&rtm_inv_lock);
     io_kick(c);
     return RTM_OK;
 }
@@ -1019,11 +1030,7 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
         rtm_frame_has(f, RTM_K_STATES) && !fill_peers(e, f))
         err = RTM_ERR_NO_MEMORY;
-    rtm_invitation_t *inv = r->inv; /* kept alive by the result event (rtm_inv_lock held) */
-    rtm_inv_op_t op = (rtm_inv_op_t)r->inv_op;
     request_complete(c, r, err, e);
-    if (inv) /* the state change an invitation call causes comes right after its result */
-        invitation_after_result(c, inv, op, err);
 }
 
 /* Queues the delivery ack for mid; the I/O thread writes it with the next batch. */
@@ -1196,7 +1203,8 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
             on_presence(c, &f);
             break;
         case RTM_FRAME_INVITE_RECEIVED: {
-            invitation_on_received(c, &f);
+            if (!invitation_on_received(c, &f))
+                break;
             rtm_frame_t ack; /* tells the caller our client has it */
             rtm_frame_init(&ack, RTM_FRAME_INVITE_ACK, 0);
             rtm_frame_set_bytes(&ack, RTM_K_USER, f.user.ptr, f.user.len);
@@ -1218,9 +1226,11 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
 
 void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *detail)
 {
+    pthread_mutex_lock(&rtm_inv_lock); /* a failed login ends pending invitation calls */
     pthread_mutex_lock(&c->lock);
     if (gen != c->conn_gen) {
         pthread_mutex_unlock(&c->lock);
+        pthread_mutex_unlock(&rtm_inv_lock);
         return;
     }
     bool was_live = c->session_live;
@@ -1245,6 +1255,7 @@ void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *de
         c->reconnect_at_ms = rtm_now_mono_ms() + backoff_ms(c, c->reconnect_attempt++);
     }
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&rtm_inv_lock);
 }
 
 void client_io_tick(rtm_client_t *c, int64_t now_ms)
@@ -1264,8 +1275,8 @@ void client_io_tick(rtm_client_t *c, int64_t now_ms)
             }
             /* a request reported as failed is never sent late; a JOIN that already went out may
                still take effect on the server, so it is undone */
-            if (!outq_drop(&c->outq, r->id) && r->result_type == RTM_EVENT_JOIN_CHANNEL_RESULT &&
-                r->channel)
+            r->unsent = outq_drop(&c->outq, r->id);
+            if (!r->unsent && r->result_type == RTM_EVENT_JOIN_CHANNEL_RESULT && r->channel)
                 leave_untracked(c, r->channel);
             request_complete(c, r, RTM_ERR_TIMEOUT, NULL);
         }

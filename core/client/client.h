@@ -30,6 +30,7 @@ typedef struct rtm_request {
     bool via_handle;              /* made through a channel handle: ends when it is freed */
     struct rtm_invitation *inv;   /* invitation requests: its reference, handed to the result */
     int inv_op;                   /* rtm_inv_op_t */
+    bool unsent;                  /* it timed out before its frame was written */
     struct rtm_request *prev, *next;
 } rtm_request_t;
 

@@ -282,12 +282,20 @@ static void push_inv_event(rtm_client_t *c, rtm_event_type_t type, rtm_invitatio
     rtm_eq_push(&c->events, e);
 }
 
-void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op, rtm_err_t err)
+void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op, rtm_err_t err,
+                             bool unsent)
 {
     if (err) {
-        if (op == RTM_INV_OP_SEND) { /* it never went out */
+        /* A send that timed out on the wire may still reach the callee: it stays routed and
+           its outcome arrives as usual. Otherwise the call did not happen: */
+        if (op == RTM_INV_OP_SEND && (err != RTM_ERR_TIMEOUT || unsent)) {
             inv->state = RTM_LOCAL_INVITATION_STATE_FAILURE;
             unroute(c, inv);
+        } else if (op == RTM_INV_OP_ACCEPT && err != RTM_ERR_TIMEOUT) {
+            inv->state = RTM_REMOTE_INVITATION_STATE_FAILURE;
+            unroute(c, inv);
+        } else if (op == RTM_INV_OP_CANCEL || op == RTM_INV_OP_REFUSE) {
+            unroute(c, inv); /* already ended here by the call itself */
         }
         return;
     }
@@ -321,12 +329,14 @@ static char *dup_bytes(rtm_bytes_t b)
     return s;
 }
 
-void invitation_on_received(rtm_client_t *c, const rtm_frame_t *f)
+bool invitation_on_received(rtm_client_t *c, const rtm_frame_t *f)
 {
     char key[128];
     size_t n = remote_key(key, sizeof(key), f->user.ptr, f->user.len, f->iid);
-    if (c->inv_closed || !n || rtm_hm_get(&c->inv_remote, key, n))
-        return; /* a duplicate delivery is not reported twice */
+    if (c->inv_closed || !n)
+        return false;
+    if (rtm_hm_get(&c->inv_remote, key, n))
+        return true; /* a duplicate delivery is acknowledged again, not reported twice */
     rtm_invitation_t *inv = new_invitation(c, RTM_INVITATION_KIND_REMOTE);
     char *stored = malloc(n); /* the routing key; it lives with the invitation */
     if (!inv || !stored || !(inv->retired = malloc(sizeof(*inv->retired))) ||
@@ -339,13 +349,14 @@ void invitation_on_received(rtm_client_t *c, const rtm_frame_t *f)
         if (inv)
             destroy(inv);
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: an invitation was not received");
-        return;
+        return false; /* not acknowledged: the caller is not told it arrived */
     }
     inv->retired[inv->n_retired++] = stored; /* freed with the invitation */
     inv->wire_iid = f->iid;
     inv->state = RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED;
     inv->routed = true; /* the reference from new_invitation is the routing one */
     push_inv_event(c, RTM_EVENT_REMOTE_INVITATION_RECEIVED, inv, RTM_OK);
+    return true;
 }
 
 void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f)
@@ -353,16 +364,17 @@ void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f)
     rtm_invitation_t *inv = NULL;
     if (c->inv_closed)
         return;
-    if (f->kind != RTM_INVITE_CANCELED) {
+    if (f->kind == RTM_INVITE_CANCELED || f->kind == RTM_INVITE_CALLEE_FAILED) {
+        /* about an invitation we received: named by its caller and the caller's iid */
+        char key[128];
+        size_t n = remote_key(key, sizeof(key), f->user.ptr, f->user.len, f->iid);
+        inv = n ? rtm_hm_get(&c->inv_remote, key, n) : NULL;
+    } else {
+        /* about one we sent: our own iid, and the callee must match */
         inv = rtm_hm_get_u64(&c->inv_local, f->iid);
         if (inv && (strlen(inv->callee_id) != f->user.len ||
                     memcmp(inv->callee_id, f->user.ptr, f->user.len) != 0))
             inv = NULL;
-    }
-    if (!inv && (f->kind == RTM_INVITE_CANCELED || f->kind == RTM_INVITE_FAILED)) {
-        char key[128];
-        size_t n = remote_key(key, sizeof(key), f->user.ptr, f->user.len, f->iid);
-        inv = n ? rtm_hm_get(&c->inv_remote, key, n) : NULL;
     }
     if (!inv || terminal(inv))
         return; /* ended here already (our own cancel or answer went first) */
@@ -394,6 +406,7 @@ void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f)
         push_inv_event(c, RTM_EVENT_REMOTE_INVITATION_CANCELED, inv, RTM_OK);
         break;
     case RTM_INVITE_FAILED:
+    case RTM_INVITE_CALLEE_FAILED:
         inv->state =
             local ? RTM_LOCAL_INVITATION_STATE_FAILURE : RTM_REMOTE_INVITATION_STATE_FAILURE;
         push_inv_event(

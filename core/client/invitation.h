@@ -47,10 +47,12 @@ void invitations_orphan(rtm_client_t *c);
 void invitations_release(rtm_client_t *c);
 
 /* ---- I/O thread side (rtm_inv_lock and the client's lock held) ---- */
-void invitation_on_received(rtm_client_t *c, const rtm_frame_t *f);
+/* True when the invitation is (now or already) known here: then it is acknowledged. */
+bool invitation_on_received(rtm_client_t *c, const rtm_frame_t *f);
 void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f);
-/* The request of op on inv ended OK: the state change and event that follow the result. */
-void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op,
-                             rtm_err_t err);
+/* The request of op on inv ended with err (unsent: it never reached the wire): the state
+ * change and event that follow its INVITATION_RESULT. */
+void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op, rtm_err_t err,
+                             bool unsent);
 
 #endif

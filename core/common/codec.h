@@ -110,7 +110,9 @@ typedef enum rtm_invite_kind {
     RTM_INVITE_ACCEPTED = 2,         /* to the caller, with the response */
     RTM_INVITE_REFUSED = 3,          /* to the caller, with the response */
     RTM_INVITE_CANCELED = 4,         /* to the callee: the caller cancelled */
-    RTM_INVITE_FAILED = 5,           /* to either side, with err */
+    RTM_INVITE_FAILED = 5,           /* to the caller, with err */
+    RTM_INVITE_CALLEE_FAILED = 6,    /* to the callee, with err (iids of the two directions
+                                        may be equal: the kind says which one is meant) */
 } rtm_invite_kind_t;
 
 /* A borrowed byte range (not NUL-terminated). */

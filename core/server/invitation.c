@@ -220,7 +220,8 @@ static void to_callee(rtmd_server_t *srv, const rtmd_invite_t *inv, rtm_invite_k
                       rtm_err_t err)
 {
     if (inv->callee)
-        send_update(srv, inv->callee, caller_id(inv), caller_len(inv), inv->iid, kind, NULL, err);
+        send_update(srv, inv->callee, caller_id(inv), caller_len(inv), inv->iid,
+                    kind == RTM_INVITE_FAILED ? RTM_INVITE_CALLEE_FAILED : kind, NULL, err);
 }
 
 static void log_end(rtmd_server_t *srv, const rtmd_invite_t *inv, const char *how)

@@ -92,7 +92,7 @@ static void expect_update(int fd, uint64_t iid, uint64_t kind, rtm_err_t err, co
     expect_frame(fd, buf, sizeof(buf), RTM_FRAME_INVITE_UPDATE, &f);
     assert_int_equal(f.iid, iid);
     assert_int_equal(f.kind, kind);
-    if (kind == RTM_INVITE_FAILED)
+    if (kind == RTM_INVITE_FAILED || kind == RTM_INVITE_CALLEE_FAILED)
         assert_int_equal(f.err, err);
     if (text) {
         assert_int_equal(f.text.len, strlen(text));
@@ -162,14 +162,14 @@ static void test_unacknowledged_and_unanswered_invitations_fail(void **state)
     assert_int_equal(request(caller, RTM_FRAME_INVITE, 2, "iw-e4", 1, NULL), RTM_OK);
     expect_received(callee, "iw-c4", 1, NULL); /* never acknowledged */
     expect_update(caller, 1, RTM_INVITE_FAILED, RTM_ERR_PEER_NO_RESPONSE, NULL);
-    expect_update(callee, 1, RTM_INVITE_FAILED, RTM_ERR_PEER_NO_RESPONSE, NULL);
+    expect_update(callee, 1, RTM_INVITE_CALLEE_FAILED, RTM_ERR_PEER_NO_RESPONSE, NULL);
     assert_int_equal(request(caller, RTM_FRAME_INVITE, 3, "iw-e4", 2, NULL), RTM_OK);
     expect_received(callee, "iw-c4", 2, NULL);
     ack(callee, "iw-c4", 2);
     expect_update(caller, 2, RTM_INVITE_RECEIVED_BY_PEER, RTM_OK, NULL);
     /* acknowledged but never answered: both hear it expire */
     expect_update(caller, 2, RTM_INVITE_FAILED, RTM_ERR_INVITATION_EXPIRED, NULL);
-    expect_update(callee, 2, RTM_INVITE_FAILED, RTM_ERR_INVITATION_EXPIRED, NULL);
+    expect_update(callee, 2, RTM_INVITE_CALLEE_FAILED, RTM_ERR_INVITATION_EXPIRED, NULL);
     logout(caller);
     logout(callee);
 }
@@ -182,7 +182,7 @@ static void test_the_other_side_leaving_fails_the_invitation(void **state)
     ack(callee, "iw-c5", 1);
     expect_update(caller, 1, RTM_INVITE_RECEIVED_BY_PEER, RTM_OK, NULL);
     logout(caller); /* the caller goes away mid-invitation */
-    expect_update(callee, 1, RTM_INVITE_FAILED, RTM_ERR_PEER_OFFLINE, NULL);
+    expect_update(callee, 1, RTM_INVITE_CALLEE_FAILED, RTM_ERR_PEER_OFFLINE, NULL);
     caller = login("iw-c5");
     assert_int_equal(request(caller, RTM_FRAME_INVITE, 3, "iw-e5", 2, NULL), RTM_OK);
     expect_received(callee, "iw-c5", 2, NULL);
