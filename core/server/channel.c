@@ -4,6 +4,8 @@
  * second); a session ending costs O(channels of that connection). */
 #include "channel.h"
 
+#include "dlist.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -68,15 +70,7 @@ static void count_unqueue(rtmd_channels_t *chs, rtmd_channel_t *ch)
 {
     if (!ch->count_queued)
         return;
-    if (ch->count_prev)
-        ch->count_prev->count_next = ch->count_next;
-    else
-        chs->count_head = ch->count_next;
-    if (ch->count_next)
-        ch->count_next->count_prev = ch->count_prev;
-    else
-        chs->count_tail = ch->count_prev;
-    ch->count_next = ch->count_prev = NULL;
+    RTM_DLIST_UNLINK(chs->count_head, chs->count_tail, ch, count_next, count_prev);
     ch->count_queued = false;
 }
 
@@ -226,12 +220,7 @@ static void count_changed(rtmd_server_t *srv, rtmd_channel_t *ch)
     }
     ch->count_due_ms = ch->count_sent_ms + COUNT_INTERVAL_MS;
     ch->count_queued = true;
-    ch->count_prev = chs->count_tail;
-    if (chs->count_tail)
-        chs->count_tail->count_next = ch;
-    else
-        chs->count_head = ch;
-    chs->count_tail = ch;
+    RTM_DLIST_PUSH_BACK(chs->count_head, chs->count_tail, ch, count_next, count_prev);
     if (chs->count_head == ch)
         lws_sul_schedule(srv->ctx, 0, &chs->count_timer, count_timer_fired,
                          (lws_usec_t)(ch->count_due_ms - now) * LWS_US_PER_MS);

@@ -4,6 +4,8 @@
  * the end is told just before. */
 #include "invitation.h"
 
+#include "dlist.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,52 +77,26 @@ static rtmd_invite_t *find(rtmd_server_t *srv, uint64_t iid, const char *caller,
 
 /* ---- lists --------------------------------------------------------------------------- */
 
+/* An invitation sits in its caller session's list (s_) and in its callee session's or the
+ * held list (r_). */
 static void s_push(rtmd_invite_list_t *l, rtmd_invite_t *inv)
 {
-    inv->s_next = NULL;
-    inv->s_prev = l->tail;
-    if (l->tail)
-        l->tail->s_next = inv;
-    else
-        l->head = inv;
-    l->tail = inv;
+    RTM_DLIST_PUSH_BACK(l->head, l->tail, inv, s_next, s_prev);
 }
 
 static void s_unlink(rtmd_invite_list_t *l, rtmd_invite_t *inv)
 {
-    if (inv->s_prev)
-        inv->s_prev->s_next = inv->s_next;
-    else
-        l->head = inv->s_next;
-    if (inv->s_next)
-        inv->s_next->s_prev = inv->s_prev;
-    else
-        l->tail = inv->s_prev;
-    inv->s_next = inv->s_prev = NULL;
+    RTM_DLIST_UNLINK(l->head, l->tail, inv, s_next, s_prev);
 }
 
 static void r_push(rtmd_invite_list_t *l, rtmd_invite_t *inv)
 {
-    inv->r_next = NULL;
-    inv->r_prev = l->tail;
-    if (l->tail)
-        l->tail->r_next = inv;
-    else
-        l->head = inv;
-    l->tail = inv;
+    RTM_DLIST_PUSH_BACK(l->head, l->tail, inv, r_next, r_prev);
 }
 
 static void r_unlink(rtmd_invite_list_t *l, rtmd_invite_t *inv)
 {
-    if (inv->r_prev)
-        inv->r_prev->r_next = inv->r_next;
-    else
-        l->head = inv->r_next;
-    if (inv->r_next)
-        inv->r_next->r_prev = inv->r_prev;
-    else
-        l->tail = inv->r_prev;
-    inv->r_next = inv->r_prev = NULL;
+    RTM_DLIST_UNLINK(l->head, l->tail, inv, r_next, r_prev);
 }
 
 /* ---- table --------------------------------------------------------------------------- */
