@@ -10,6 +10,7 @@
 
 #include "channel.h"
 #include "clock.h"
+#include "dlist.h"
 #include "event.h"
 #include "invitation.h"
 #include "io_thread.h"
@@ -167,26 +168,15 @@ static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type,
         c->next_request_id--;
         return NULL;
     }
-    r->prev = c->pending_tail;
-    if (c->pending_tail)
-        c->pending_tail->next = r;
-    else
-        c->pending_head = r;
-    c->pending_tail = r;
+    RTM_DLIST_PUSH_BACK(c->pending_head, c->pending_tail, r, next, prev);
+    atomic_store_explicit(&c->timers_due, true, memory_order_relaxed); /* a deadline to watch */
     return r;
 }
 
 static void request_unlink(rtm_client_t *c, rtm_request_t *r)
 {
     rtm_hm_del_u64(&c->pending, r->id);
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        c->pending_head = r->next;
-    if (r->next)
-        r->next->prev = r->prev;
-    else
-        c->pending_tail = r->prev;
+    RTM_DLIST_UNLINK(c->pending_head, c->pending_tail, r, next, prev);
 }
 
 static void request_release(rtm_request_t *r)
@@ -1253,6 +1243,7 @@ void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *de
                          RTM_CONNECTION_CHANGE_REASON_INTERRUPTED);
         c->url_index = (c->url_index + 1) % c->n_urls;
         c->reconnect_at_ms = rtm_now_mono_ms() + backoff_ms(c, c->reconnect_attempt++);
+        atomic_store_explicit(&c->timers_due, true, memory_order_relaxed); /* the backoff */
     }
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_unlock(&rtm_inv_lock);
@@ -1292,6 +1283,10 @@ void client_io_tick(rtm_client_t *c, int64_t now_ms)
         c->url_index = (c->url_index + 1) % c->n_urls;
         c->reconnect_at_ms = now_ms + backoff_ms(c, c->reconnect_attempt++);
     }
+    /* nothing to wait for: the periodic tick passes this client by until a request or a
+       reconnect gives it a deadline again (both set the flag under this lock) */
+    if (!c->pending_head && c->state != RTM_CONNECTION_STATE_RECONNECTING)
+        atomic_store_explicit(&c->timers_due, false, memory_order_relaxed);
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_unlock(&rtm_inv_lock);
 }

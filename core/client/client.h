@@ -6,6 +6,7 @@
 #define RTM_CLIENT_CLIENT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -119,6 +120,9 @@ struct rtm_client {
     bool want_close;
     bool want_rx_resume;
     bool freeing;
+    /* set (under lock) while the client has a request deadline or a reconnect to time; the
+       I/O thread's periodic tick reads it without the lock to skip idle clients */
+    atomic_bool timers_due;
 
     /* I/O thread: dirty list and registration (guarded by the I/O thread's own lock) */
     struct rtm_client *io_next_dirty;

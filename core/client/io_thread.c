@@ -263,7 +263,8 @@ static void tick(lws_sorted_usec_list_t *sul)
 {
     pthread_mutex_lock(&G.lock);
     for (rtm_client_t *c = G.clients; c; c = c->io_next)
-        mark_dirty_locked(c); /* cheap: service_client only acts on what changed */
+        if (atomic_load_explicit(&c->timers_due, memory_order_relaxed))
+            mark_dirty_locked(c); /* idle clients cost nothing per tick */
     pthread_mutex_unlock(&G.lock);
     /* the clients' own timers run from drain_dirty, without G.lock: client_io_tick takes the
        invitation lock, which application threads hold while they kick (G.lock) */
