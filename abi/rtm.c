@@ -2,6 +2,7 @@
  * call into core/client. No logic of its own beyond checking. */
 #include "rtm/rtm.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,28 @@ static void set_err(rtm_err_t *err, rtm_err_t v)
         *err = v;
 }
 
+/* Handles the application holds: counted where they cross the ABI, so that a binding's test can
+ * check that the garbage collector released what it forgot (rtm_live_handles). */
+static atomic_size_t live_handles;
+
+static void *handed_out(void *handle)
+{
+    if (handle)
+        atomic_fetch_add_explicit(&live_handles, 1, memory_order_relaxed);
+    return handle;
+}
+
+static void handed_back(const void *handle)
+{
+    if (handle)
+        atomic_fetch_sub_explicit(&live_handles, 1, memory_order_relaxed);
+}
+
+RTM_API size_t rtm_live_handles(void)
+{
+    return atomic_load_explicit(&live_handles, memory_order_relaxed);
+}
+
 /* ---- library ------------------------------------------------------------------------- */
 
 RTM_API uint32_t rtm_version(void)
@@ -46,7 +69,7 @@ RTM_API rtm_config_t *rtm_config_new(void)
     rtm_config_t *c = malloc(sizeof(*c));
     if (c)
         rtm_config_defaults(c);
-    return c;
+    return handed_out(c);
 }
 
 RTM_API rtm_err_t rtm_config_set(rtm_config_t *config, const char *key, const char *value)
@@ -61,6 +84,7 @@ RTM_API void rtm_config_free(rtm_config_t *config)
 {
     if (!config)
         return;
+    handed_back(config);
     rtm_config_release(config);
     free(config);
 }
@@ -82,11 +106,12 @@ RTM_API rtm_client_t *rtm_client_new(const char *app_id, const rtm_config_t *con
     }
     rtm_client_t *c = client_create(app_id, config, &e, &why);
     set_err(err, e);
-    return c;
+    return handed_out(c);
 }
 
 RTM_API void rtm_client_free(rtm_client_t *client)
 {
+    handed_back(client);
     if (client)
         client_destroy(client);
 }
@@ -157,7 +182,7 @@ RTM_API rtm_connection_state_t rtm_client_connection_state(const rtm_client_t *c
 
 RTM_API rtm_event_t *rtm_client_poll(rtm_client_t *client, int timeout_ms)
 {
-    return client ? client_poll(client, timeout_ms) : NULL;
+    return client ? handed_out(client_poll(client, timeout_ms)) : NULL;
 }
 
 RTM_API int rtm_client_event_fd(const rtm_client_t *client)
@@ -188,7 +213,7 @@ RTM_API rtm_message_t *rtm_message_new_text(const char *text, rtm_err_t *err)
     }
     rtm_message_t *m = rtm_message_build(RTM_MESSAGE_TYPE_TEXT, text, len, NULL, 0);
     set_err(err, m ? RTM_OK : RTM_ERR_NO_MEMORY);
-    return m;
+    return handed_out(m);
 }
 
 RTM_API rtm_message_t *rtm_message_new_raw(const void *data, size_t len, const char *description,
@@ -206,11 +231,12 @@ RTM_API rtm_message_t *rtm_message_new_raw(const void *data, size_t len, const c
     }
     rtm_message_t *m = rtm_message_build(RTM_MESSAGE_TYPE_RAW, description, dlen, data, len);
     set_err(err, m ? RTM_OK : RTM_ERR_NO_MEMORY);
-    return m;
+    return handed_out(m);
 }
 
 RTM_API void rtm_message_free(rtm_message_t *message)
 {
+    handed_back(message);
     free(message);
 }
 
@@ -343,11 +369,12 @@ RTM_API rtm_channel_t *rtm_client_create_channel(rtm_client_t *client, const cha
     rtm_err_t e = client ? check_channel_id(client, channel_id) : RTM_ERR_INVALID_ARGUMENT;
     rtm_channel_t *ch = e ? NULL : channel_create(client, channel_id, &e);
     set_err(err, e);
-    return ch;
+    return handed_out(ch);
 }
 
 RTM_API void rtm_channel_free(rtm_channel_t *channel)
 {
+    handed_back(channel);
     if (channel)
         channel_free(channel);
 }
@@ -660,11 +687,12 @@ RTM_API rtm_invitation_t *rtm_client_create_local_invitation(rtm_client_t *clien
     }
     rtm_invitation_t *inv = e ? NULL : invitation_create_local(client, callee_id, &e);
     set_err(err, e);
-    return inv;
+    return handed_out(inv);
 }
 
 RTM_API void rtm_invitation_free(rtm_invitation_t *invitation)
 {
+    handed_back(invitation);
     if (invitation)
         invitation_unref(invitation);
 }
@@ -783,13 +811,14 @@ RTM_API rtm_err_t rtm_invitation_refuse(rtm_invitation_t *invitation, uint64_t *
 
 RTM_API rtm_invitation_t *rtm_event_invitation(const rtm_event_t *event)
 {
-    return event && event->invitation ? invitation_ref(event->invitation) : NULL;
+    return event && event->invitation ? handed_out(invitation_ref(event->invitation)) : NULL;
 }
 
 /* ---- events -------------------------------------------------------------------------- */
 
 RTM_API void rtm_event_free(rtm_event_t *event)
 {
+    handed_back(event);
     rtm_event_destroy(event);
 }
 

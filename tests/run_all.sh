@@ -15,11 +15,11 @@ echo "== build (RelWithDebInfo, -Werror=$werror)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTM_WERROR=$werror >/dev/null
 cmake --build build -j"$jobs"
 
-echo "== unit and integration tests, then integration tests under valgrind"
-(cd build && ctest --output-on-failure -j"$jobs" -L 'unit|integration|valgrind')
+echo "== unit, integration and binding tests, then integration tests under valgrind"
+(cd build && ctest --output-on-failure -j"$jobs" -L 'unit|integration|valgrind|bindings')
 
 echo "== build with ASan+UBSan"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTM_SANITIZE=ON -DRTM_WERROR=$werror >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTM_SANITIZE=ON -DRTM_BUILD_BINDINGS=OFF -DRTM_WERROR=$werror >/dev/null
 cmake --build build-asan -j"$jobs"
 
 echo "== unit and integration tests under ASan+UBSan"

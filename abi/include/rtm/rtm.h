@@ -215,6 +215,11 @@ RTM_API const char *rtm_err_name(rtm_err_t err);
 RTM_API const char *rtm_err_str(rtm_err_t err);
 /* "RTM_EVENT_LOGIN_RESULT" for RTM_EVENT_LOGIN_RESULT; "RTM_EVENT_UNKNOWN" otherwise. */
 RTM_API const char *rtm_event_type_name(rtm_event_type_t type);
+/* How many handles the application holds right now, process-wide: configs, clients, channels,
+ * messages, polled events and invitation references returned by this library and not yet
+ * passed to their *_free. Meant for tests and leak checks in bindings (a garbage-collected
+ * wrapper that was forgotten must bring the count back down). Added in 1.0. */
+RTM_API size_t rtm_live_handles(void);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Configuration                                                                             */
