@@ -33,14 +33,17 @@ static const enum field_kind field_kinds[RTM_K__COUNT] = {
     [RTM_K_KEYS] = FK_STR_LIST,     [RTM_K_VALUES] = FK_STR_LIST,
     [RTM_K_UPDATERS] = FK_STR_LIST, [RTM_K_UPDATED_TS] = FK_INT_LIST,
     [RTM_K_WITH_MEMBERS] = FK_BOOL, [RTM_K_IID] = FK_UINT,
-    [RTM_K_KIND] = FK_UINT,
+    [RTM_K_KIND] = FK_UINT,         [RTM_K_SESSION] = FK_BIN,
+    [RTM_K_RX] = FK_UINT,           [RTM_K_RESUMED] = FK_BOOL,
+    [RTM_K_EPOCH] = FK_UINT,        [RTM_K_CMID] = FK_UINT,
+    [RTM_K_HEARTBEAT_MS] = FK_UINT,
 };
 
-#define F(k) (1u << (k))
+#define F(k) (UINT64_C(1) << (k))
 
 struct frame_rule {
     const char *name;
-    uint32_t required;
+    uint64_t required;
     bool from_client;
     bool needs_id; /* a request: id must not be 0 */
 };
@@ -55,6 +58,12 @@ static const struct frame_rule *frame_rule(uint32_t type)
         [RTM_FRAME_SEND_PEER] = {"SEND_PEER", F(RTM_K_USER) | F(RTM_K_MTYPE), true, true},
         [RTM_FRAME_QUERY_ONLINE] = {"QUERY_ONLINE", F(RTM_K_USERS), true, true},
         [RTM_FRAME_DELIVERY_ACK] = {"DELIVERY_ACK", F(RTM_K_MID), true, false},
+        [RTM_FRAME_PING] = {"PING", F(RTM_K_RX), true, false},
+        [RTM_FRAME_ACK] = {"ACK", F(RTM_K_RX), true, false},
+        [RTM_FRAME_PONG] = {"PONG", F(RTM_K_RX), false, false},
+        [RTM_FRAME_SERVER_ACK] = {"SERVER_ACK", F(RTM_K_RX), false, false},
+        [RTM_FRAME_GOAWAY] = {"GOAWAY", 0, false, false},
+        [RTM_FRAME_TOKEN_WILL_EXPIRE] = {"TOKEN_WILL_EXPIRE", F(RTM_K_TS), false, false},
         [RTM_FRAME_RESULT] = {"RESULT", F(RTM_K_ERR), false, true},
         [RTM_FRAME_PEER_MESSAGE] = {"PEER_MESSAGE",
                                     F(RTM_K_USER) | F(RTM_K_MID) | F(RTM_K_TS) | F(RTM_K_MTYPE),
@@ -172,6 +181,18 @@ void rtm_frame_set_uint(rtm_frame_t *f, rtm_field_t key, uint64_t v)
     case RTM_K_KIND:
         f->kind = v;
         break;
+    case RTM_K_RX:
+        f->rx = v;
+        break;
+    case RTM_K_EPOCH:
+        f->epoch = v;
+        break;
+    case RTM_K_CMID:
+        f->cmid = v;
+        break;
+    case RTM_K_HEARTBEAT_MS:
+        f->heartbeat_ms = v;
+        break;
     default:
         return;
     }
@@ -192,6 +213,8 @@ void rtm_frame_set_bool(rtm_frame_t *f, rtm_field_t key, bool v)
         f->offline = v;
     else if (key == RTM_K_WITH_MEMBERS)
         f->with_members = v;
+    else if (key == RTM_K_RESUMED)
+        f->resumed = v;
     else
         return;
     f->fields |= F(key);
@@ -214,6 +237,8 @@ static rtm_bytes_t *bytes_field(rtm_frame_t *f, rtm_field_t key)
         return &f->data;
     case RTM_K_CHANNEL:
         return &f->channel;
+    case RTM_K_SESSION:
+        return &f->session;
     default:
         return NULL;
     }
@@ -317,15 +342,19 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
     int rc = msgpack_pack_uint32(pk, (uint32_t)key);
     switch (field_kinds[key]) {
     case FK_UINT: {
-        uint64_t v = key == RTM_K_VERSION  ? f->version
-                     : key == RTM_K_ERR    ? f->err
-                     : key == RTM_K_REASON ? f->reason
-                     : key == RTM_K_MTYPE  ? f->mtype
-                     : key == RTM_K_FLAGS  ? f->flags
-                     : key == RTM_K_COUNT  ? f->count
-                     : key == RTM_K_IID    ? f->iid
-                     : key == RTM_K_KIND   ? f->kind
-                                           : f->mid;
+        uint64_t v = key == RTM_K_VERSION        ? f->version
+                     : key == RTM_K_ERR          ? f->err
+                     : key == RTM_K_REASON       ? f->reason
+                     : key == RTM_K_MTYPE        ? f->mtype
+                     : key == RTM_K_FLAGS        ? f->flags
+                     : key == RTM_K_COUNT        ? f->count
+                     : key == RTM_K_IID          ? f->iid
+                     : key == RTM_K_KIND         ? f->kind
+                     : key == RTM_K_RX           ? f->rx
+                     : key == RTM_K_EPOCH        ? f->epoch
+                     : key == RTM_K_CMID         ? f->cmid
+                     : key == RTM_K_HEARTBEAT_MS ? f->heartbeat_ms
+                                                 : f->mid;
         rc |= msgpack_pack_uint64(pk, v);
         break;
     }
@@ -333,7 +362,9 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
         rc |= msgpack_pack_int64(pk, f->ts);
         break;
     case FK_BOOL: {
-        bool v = key == RTM_K_OFFLINE ? f->offline : f->with_members;
+        bool v = key == RTM_K_OFFLINE        ? f->offline
+                 : key == RTM_K_WITH_MEMBERS ? f->with_members
+                                             : f->resumed;
         rc |= v ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
         break;
     }

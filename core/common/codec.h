@@ -29,6 +29,8 @@ typedef enum rtm_frame_type {
     RTM_FRAME_SEND_PEER = 4,    /* request: user (receiver), mtype, [text], [data], [flags] */
     RTM_FRAME_QUERY_ONLINE = 5, /* request: users */
     RTM_FRAME_DELIVERY_ACK = 6, /* id 0: mid (the receiver has a PEER_MESSAGE) */
+    RTM_FRAME_PING = 7,         /* id 0: rx (heartbeat; answered by PONG) */
+    RTM_FRAME_ACK = 8,          /* id 0: rx (server frames the client has received) */
 
     RTM_FRAME_JOIN = 16,                /* request: channel, [with_members] */
     RTM_FRAME_LEAVE = 17,               /* request: channel */
@@ -61,6 +63,9 @@ typedef enum rtm_frame_type {
         65,                     /* push: user (sender), mid, ts, mtype, [text], [data], [offline] */
     RTM_FRAME_SESSION_END = 66, /* push: reason (rtm_connection_change_reason_t), [errmsg] */
     RTM_FRAME_ERROR = 67,       /* push or reply: err, errmsg (the frame could not be served) */
+    RTM_FRAME_PONG = 68,        /* id 0: rx (answers PING) */
+    RTM_FRAME_SERVER_ACK = 69,  /* id 0: rx (client frames the server has processed) */
+    RTM_FRAME_GOAWAY = 70,      /* id 0: [errmsg] (the server is going down: reconnect) */
 
     RTM_FRAME_CHANNEL_MESSAGE = 80, /* push: channel, user, mid, ts, mtype, [text], [data] */
     RTM_FRAME_MEMBER_JOINED = 81,   /* push: channel, user */
@@ -70,6 +75,7 @@ typedef enum rtm_frame_type {
     RTM_FRAME_PRESENCE = 85,        /* push: users, states (subscribed peers that changed) */
     RTM_FRAME_INVITE_RECEIVED = 86, /* push to the callee: user (caller), iid, [text], [channel] */
     RTM_FRAME_INVITE_UPDATE = 87,   /* push: user (the other party), iid, kind, [text], [err] */
+    RTM_FRAME_TOKEN_WILL_EXPIRE = 88, /* push: ts (when the session's token ends) */
 } rtm_frame_type_t;
 
 /* Field keys of a frame's body map. Each key has one msgpack type (docs/protocol.md). */
@@ -101,6 +107,12 @@ typedef enum rtm_field {
     RTM_K_WITH_MEMBERS = 25, /* bool: a join result should carry the member list */
     RTM_K_IID = 26,          /* uint: an invitation id, the caller's (unique per caller) */
     RTM_K_KIND = 27,         /* uint: what happened to an invitation (rtm_invite_kind_t) */
+    RTM_K_SESSION = 28,      /* bin: the session's resume secret */
+    RTM_K_RX = 29,           /* uint: frames of the session received from the other side */
+    RTM_K_RESUMED = 30,      /* bool: the login resumed a held session */
+    RTM_K_EPOCH = 31,        /* uint: the server's boot id (mids are unique within it) */
+    RTM_K_CMID = 32,         /* uint: the sender's own id for a message (de-duplication) */
+    RTM_K_HEARTBEAT_MS = 33, /* uint: the server's heartbeat timeout */
     RTM_K__COUNT
 } rtm_field_t;
 
@@ -122,15 +134,16 @@ typedef struct rtm_bytes {
 } rtm_bytes_t;
 
 /* One frame. On decode every pointer borrows from the input buffer or the decoder; on encode
- * from the caller. `fields` has bit (1u << key) set for each field present. */
+ * from the caller. `fields` has bit (1 << key) set for each field present. */
 typedef struct rtm_frame {
     uint32_t type;
     uint64_t id;
-    uint32_t fields;
-    uint64_t version, err, reason, mtype, flags, mid, count, iid, kind;
+    uint64_t fields;
+    uint64_t version, err, reason, mtype, flags, mid, count, iid, kind, rx, epoch, cmid,
+        heartbeat_ms;
     int64_t ts;
-    bool offline, with_members;
-    rtm_bytes_t app_id, token, user, errmsg, text, data, channel;
+    bool offline, with_members, resumed;
+    rtm_bytes_t app_id, token, user, errmsg, text, data, channel, session;
     size_t n_users, n_states, n_channels, n_counts, n_keys, n_values, n_updaters, n_updated_ts;
     const rtm_bytes_t *users, *channels, *keys, *values, *updaters;
     const uint32_t *states, *counts;
