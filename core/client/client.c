@@ -122,7 +122,7 @@ static void outq_release(rtm_outq_t *q, uint64_t rx)
 /* Copies whole unsent frames into dst, at most cap bytes unless the first alone is larger,
  * numbering the counted ones from *tx_seq on. Written counted frames are kept until
  * outq_release. */
-static size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap, uint64_t *tx_seq)
+static size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap, uint64_t *tx_seq, bool retain)
 {
     size_t n = 0;
     const uint8_t *base = rtm_buf_data(&q->bytes);
@@ -134,7 +134,7 @@ static size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap, uint64_t *tx_se
             memcpy(dst + n, base + fr->start, fr->len);
             n += fr->len;
             q->live--;
-            if (fr->counted)
+            if (fr->counted && retain)
                 fr->seq = ++*tx_seq;
             else
                 fr->dropped = true; /* never sent again */
@@ -1076,7 +1076,7 @@ size_t client_io_take_output(rtm_client_t *c, uint64_t gen, uint8_t *dst, size_t
         if (!n && c->login_req) /* cannot happen with the id limits; never hang on it */
             fail_login(c, RTM_ERR_FAILURE, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
     } else if (c->session_live) {
-        n = outq_take(&c->outq, dst, cap, &c->tx_seq);
+        n = outq_take(&c->outq, dst, cap, &c->tx_seq, c->session_len > 0);
         *more = !outq_empty(&c->outq);
     }
     pthread_mutex_unlock(&c->lock);
@@ -1092,7 +1092,7 @@ bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out)
        message at most (the server's limit), leaving room for the LOGOUT. */
     if (live && rtm_buf_reserve(out, RTM_WIRE_MAX_MESSAGE))
         out->len += outq_take(&c->outq, rtm_buf_data(out) + out->len, RTM_WIRE_MAX_MESSAGE - 64,
-                              &c->tx_seq);
+                              &c->tx_seq, false);
     pthread_mutex_unlock(&c->lock);
     if (!live)
         return false;
@@ -1215,6 +1215,15 @@ static void restore_session(rtm_client_t *c, bool same_epoch)
         }
         r = next;
     }
+    /* invitations lived in the old session: their calls and they themselves fail */
+    r = c->pending_head;
+    while (r) {
+        rtm_request_t *next = r->next;
+        if (r->inv)
+            request_complete(c, r, RTM_ERR_NOT_LOGGED_IN, NULL);
+        r = next;
+    }
+    invitations_session_lost(c);
     rtm_request_t *last_old = c->pending_tail;
     struct rejoin_ctx x = {c, same_epoch};
     rtm_hm_foreach(&c->channels, rejoin_one, &x);
@@ -1549,6 +1558,7 @@ static void abort_session(rtm_client_t *c, rtm_connection_change_reason_t reason
     if (reason == RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED)
         push_event(c, rtm_event_new(RTM_EVENT_TOKEN_EXPIRED));
     fail_pending(c, RTM_ERR_CLOSED, 0);
+    invitations_session_lost(c);
     forget_session(c);
     c->want_close = true;
     c->conn_gen++;

@@ -419,6 +419,21 @@ void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f)
     unroute(c, inv);
 }
 
+void invitations_session_lost(rtm_client_t *c)
+{
+    for (rtm_invitation_t *inv = c->invitations; inv; inv = inv->next) {
+        if (!inv->routed || terminal(inv))
+            continue;
+        bool local = inv->kind == RTM_INVITATION_KIND_LOCAL;
+        inv->state =
+            local ? RTM_LOCAL_INVITATION_STATE_FAILURE : RTM_REMOTE_INVITATION_STATE_FAILURE;
+        push_inv_event(
+            c, local ? RTM_EVENT_LOCAL_INVITATION_FAILURE : RTM_EVENT_REMOTE_INVITATION_FAILURE,
+            inv, RTM_ERR_NOT_LOGGED_IN);
+        unroute(c, inv);
+    }
+}
+
 void invitations_orphan(rtm_client_t *c)
 {
     pthread_mutex_lock(&rtm_inv_lock);

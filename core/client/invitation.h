@@ -54,5 +54,8 @@ void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f);
  * change and event that follow its INVITATION_RESULT. */
 void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op, rtm_err_t err,
                              bool unsent);
+/* Our session ended on the server (a new one replaced it, or it was aborted): every invitation
+ * still in progress fails with RTM_ERR_NOT_LOGGED_IN, as the server has forgotten it. */
+void invitations_session_lost(rtm_client_t *c);
 
 #endif
