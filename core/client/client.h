@@ -17,6 +17,7 @@
 #include "hashmap.h"
 #include "log.h"
 #include "rules.h"
+#include "send_queue.h"
 
 struct rtm_conn;
 
@@ -42,26 +43,6 @@ typedef struct rtm_request {
     uint32_t frame_type;
     struct rtm_request *prev, *next;
 } rtm_request_t;
-
-/* Outbound frames: concatenated encodings, each with its extent and the request it carries
- * (0 for acks), so a write packs whole frames into one WebSocket message and a request that
- * ends before it was written (a timeout) is dropped instead of sent late. */
-typedef struct rtm_outq_frame {
-    size_t start, len;
-    uint64_t req_id;
-    uint64_t seq; /* counted frames: its number in the session's stream once written */
-    bool dropped;
-    bool counted; /* part of the session's frame stream (docs/protocol.md) */
-} rtm_outq_frame_t;
-
-/* frames[base..first) were written and are kept until the server's rx covers them (only
- * counted ones; the others are marked dropped when written); frames[first..n) are unsent. */
-typedef struct rtm_outq {
-    rtm_buf_t bytes;
-    rtm_outq_frame_t *frames;
-    size_t base, first, n, cap;
-    size_t live; /* unsent frames not dropped */
-} rtm_outq_t;
 
 /* The client's view of one channel it has a handle for. Guarded by the client's lock. */
 typedef enum rtm_chan_state {
