@@ -8,6 +8,7 @@
 
 #include <libwebsockets.h>
 #include <stdio.h>
+#include <uv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,11 @@ static struct io {
     pthread_cond_t cond;
     pthread_t thread;
     struct lws_context *ctx;
+    /* I/O thread only: our own libuv loop, which lws joins as a "foreign" loop. On a loop of
+       its own making lws would install handlers for SIGINT, SIGTERM, SIGHUP, SIGSEGV and
+       SIGFPE, taking them from the application (and from a JVM or Mono runtime). */
+    uv_loop_t loop;
+    struct lws_context *lws_owned; /* lws clears it once the context is wholly destroyed */
     int refs;
     bool started, start_failed, stop;
     rtm_client_t *dirty_head, *dirty_tail;
@@ -435,9 +441,10 @@ static const struct lws_protocols protocols[] = {
 
 /* ---- thread life --------------------------------------------------------------------- */
 
-static void ignore_signal(void *loop_handle, int signum)
+static void close_leftover(uv_handle_t *h, void *arg)
 {
-    /* a library never takes the application's signals */
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
 }
 
 static void *io_main(void *arg)
@@ -447,23 +454,31 @@ static void *io_main(void *arg)
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.signal_cb = ignore_signal;
+    void *loops[1] = {&G.loop};
+    info.foreign_loops = loops;
+    info.pcontext = &G.lws_owned;
     info.gid = -1;
     info.uid = -1;
     lws_set_log_level(LLL_ERR, NULL);
-    struct lws_context *ctx = lws_create_context(&info);
+    struct lws_context *ctx = uv_loop_init(&G.loop) == 0 ? lws_create_context(&info) : NULL;
+    G.lws_owned = ctx;
     pthread_mutex_lock(&G.lock);
     G.ctx = ctx;
     G.started = true;
     G.start_failed = !ctx;
     pthread_cond_broadcast(&G.cond);
     pthread_mutex_unlock(&G.lock);
-    if (!ctx)
+    if (!ctx) {
+        uv_loop_close(&G.loop);
         return NULL;
+    }
     lws_sul_schedule(ctx, 0, &G.tick_sul, tick, TICK_MS * LWS_US_PER_MS);
-    while (lws_service(ctx, 0) >= 0 && !G.stopping)
-        ;
-    lws_context_destroy(ctx);
+    /* runs until destroy_from_loop has destroyed the context and lws has closed its handles */
+    uv_run(&G.loop, UV_RUN_DEFAULT);
+    lws_context_destroy(G.lws_owned); /* finishes what is left, if anything (NULL is fine) */
+    uv_walk(&G.loop, close_leftover, NULL);
+    uv_run(&G.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&G.loop);
     return NULL;
 }
 
