@@ -87,19 +87,34 @@ def _attr_flags(notify_members: bool) -> int:
     return int(AttrFlag.NOTIFY_MEMBERS if notify_members else AttrFlag.NONE)
 
 
+class _Slot:
+    """Where the dispatcher leaves the result of one request, for as long as its Request (or a
+    wait on it) is alive."""
+
+    __slots__ = ("event", "waiters", "in_app", "__weakref__")
+
+    def __init__(self) -> None:
+        self.event: Event | None = None
+        self.waiters = 0  # waits in progress: while > 0 the result goes to them only
+        self.in_app = False  # the result went to the application's queue too
+
+
 class Request(int):
     """A request id: an int that can also wait for the request's result.
 
     ``request.wait(timeout)`` blocks for the result event (see ``Client.wait``); ``await
-    request`` does the same in asyncio. A request nobody waits for delivers its result to the
-    client's event stream like any other event.
+    request`` does the same in asyncio. A result that arrives while nobody waits goes to the
+    client's event stream like any other event, and the Request keeps it too, so a later
+    ``wait()`` still returns it.
     """
 
     _client: Client
+    _slot: _Slot
 
-    def __new__(cls, request_id: int, client: Client) -> Request:
+    def __new__(cls, request_id: int, client: Client, slot: _Slot) -> Request:
         self = super().__new__(cls, request_id)
         self._client = client
+        self._slot = slot
         return self
 
     @property
@@ -111,6 +126,9 @@ class Request(int):
 
     def __await__(self) -> Generator[Any, None, Event]:
         return self._client.wait_async(self).__await__()
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (int, (int(self),))  # pickles and copies as the plain id
 
     def __repr__(self) -> str:
         return f"Request({int(self)})"
@@ -161,7 +179,8 @@ class Client:
         self._finalizer = weakref.finalize(self, _n.rtm_client_free, handle)
         self._cond = threading.Condition(threading.Lock())
         self._app: collections.deque[Event] = collections.deque()  # for the application
-        self._claims: dict[int, Event | None] = {}  # request id -> its result, once polled
+        # request id -> the slot of a live Request (or wait) for it
+        self._slots: weakref.WeakValueDictionary[int, _Slot] = weakref.WeakValueDictionary()
         self._outstanding: set[int] = set()  # requests made here whose result is not polled
         self._polling = False  # a thread is inside the native poll
         self._wakeup_pending = False
@@ -206,7 +225,8 @@ class Client:
             if err:
                 raise self._sync_error(err, before)
             self._outstanding.add(request_id)
-        return Request(request_id, self)
+            slot = self._slots[request_id] = _Slot()
+        return Request(request_id, self, slot)
 
     def _call_checked(
         self, fn: Callable[..., int], handle_of: Callable[[], Any], *args: Any, what: str
@@ -439,14 +459,19 @@ class Client:
     # -- events: the dispatcher ------------------------------------------------------------
 
     def _dispatch(self, ev: Event) -> None:
-        """Hands a polled event to its place (lock held)."""
+        """Hands a polled event to its place (lock held): a result to the waits on its request
+        if there are any, else to the application (and to its Request, if alive)."""
         rid = ev.request_id
+        slot = None
         if rid:
             self._outstanding.discard(rid)
-        if rid and rid in self._claims:
-            self._claims[rid] = ev
-        else:
+            slot = self._slots.get(rid)
+            if slot is not None:
+                slot.event = ev
+        if slot is None or slot.waiters == 0:
             self._app.append(ev)
+            if slot is not None:
+                slot.in_app = True
         self._cond.notify_all()
         self._wake_async()
 
@@ -492,35 +517,49 @@ class Client:
                         self._dispatch(ev)
                     self._cond.notify_all()
 
-    def _claim(self, rid: int) -> Event | None:
-        """Registers a waiter for request rid; returns its result when it was polled already
-        and is still in the application's queue (lock held)."""
+    def _begin_wait(self, request: int) -> _Slot:
+        """The slot of request with one more waiter (lock held)."""
         self._live()
-        if rid in self._claims:
-            raise ValueError(f"request {rid} is already being waited for")
-        for i, ev in enumerate(self._app):
-            if ev.request_id == rid:
-                del self._app[i]
-                return ev
-        if rid not in self._outstanding:
-            raise ValueError(
-                f"request {rid} is not pending on this client (unknown, or its result was "
-                "already taken from the event stream)"
-            )
-        self._claims[rid] = None
-        return None
+        rid = int(request)
+        slot = request._slot if isinstance(request, Request) else self._slots.get(rid)
+        if slot is None:  # a plain id whose Request is gone: is its result still to come?
+            for ev in self._app:
+                if ev.request_id == rid:
+                    slot = _Slot()
+                    slot.event, slot.in_app = ev, True
+                    break
+            else:
+                if rid not in self._outstanding:
+                    raise ValueError(
+                        f"request {rid} is not pending on this client (unknown, or its result "
+                        "was already taken from the event stream)"
+                    )
+                slot = self._slots[rid] = _Slot()
+        slot.waiters += 1
+        return slot
 
-    def _unclaim(self, rid: int, failed: bool) -> Event | None:
-        """Drops the waiter of rid; returns its result if it came. When the wait failed
-        (cancelled, interrupted) a result that came is handed to the application instead."""
+    def _end_wait(self, slot: _Slot, failed: bool) -> Event | None:
+        """Drops one waiter. A result a successful wait returns is taken out of the
+        application's queue if it went there too; one that came for a wait that failed
+        (timeout, cancel, interrupt) goes to the application if no other wait wants it."""
         with self._cond:
-            got = self._claims.pop(rid, None)
-            if failed and got is not None and self._handle is not None:
-                self._app.appendleft(got)
+            slot.waiters -= 1
+            ev = slot.event
+            if ev is None:
+                return None
+            if not failed:
+                if slot.in_app:
+                    try:
+                        self._app.remove(ev)
+                    except ValueError:
+                        pass  # the application has it already
+                return ev
+            if slot.waiters == 0 and not slot.in_app and self._handle is not None:
+                slot.in_app = True
+                self._app.append(ev)
                 self._cond.notify_all()
                 self._wake_async()
-                return None
-            return got
+            return None
 
     @staticmethod
     def _finish(rid: int, ev: Event | None, timeout: float | None, check: bool) -> Event:
@@ -531,27 +570,25 @@ class Client:
     def wait(self, request: int, timeout: float | None = None, *, check: bool = True) -> Event:
         """Waits for the result event of a request made on this client (or one of its channels
         or invitations) and returns it; with check (the default) a failed result raises its
-        RtmError instead. Events that arrive meanwhile stay in the application's queue.
+        RtmError instead. Events that arrive meanwhile stay in the application's queue; the
+        result itself goes to the wait (also when it came before the wait began, unless the
+        application took it from its queue first: then both have it).
 
         Raises the built-in TimeoutError when timeout (seconds) passes first, ClosedError when
         the client is closed, ValueError for a request that is not pending here."""
-        rid = int(request)
         with self._cond:
-            early = self._claim(rid)
-        if early is not None:
-            return self._finish(rid, early, timeout, check)
+            slot = self._begin_wait(request)
 
         def take() -> Any:
-            got = self._claims.get(rid)
-            return _NOTHING if got is None else got
+            return _NOTHING if slot.event is None else slot.event
 
         try:
-            got = self._pump(take, timeout)
+            self._pump(take, timeout)
         except BaseException:
-            self._unclaim(rid, failed=True)
+            self._end_wait(slot, failed=True)
             raise
-        late = self._unclaim(rid, failed=False)
-        return self._finish(rid, late if got is _NOTHING else got, timeout, check)
+        ev = self._end_wait(slot, failed=False)
+        return self._finish(int(request), ev, timeout, check)
 
     def poll(self, timeout: float | None = None) -> Event | None:
         """The next event for the application, or None when timeout (seconds; None: no limit)
@@ -707,23 +744,19 @@ class Client:
         self, request: int, timeout: float | None = None, *, check: bool = True
     ) -> Event:
         """``wait()`` for asyncio (also what ``await request`` does)."""
-        rid = int(request)
         with self._cond:
-            early = self._claim(rid)
-        if early is not None:
-            return self._finish(rid, early, timeout, check)
+            slot = self._begin_wait(request)
 
         def take() -> Any:
-            got = self._claims.get(rid)
-            return _NOTHING if got is None else got
+            return _NOTHING if slot.event is None else slot.event
 
         try:
-            got = await self._apump(take, timeout)
+            await self._apump(take, timeout)
         except BaseException:
-            self._unclaim(rid, failed=True)
+            self._end_wait(slot, failed=True)
             raise
-        late = self._unclaim(rid, failed=False)
-        return self._finish(rid, late if got is _NOTHING else got, timeout, check)
+        ev = self._end_wait(slot, failed=False)
+        return self._finish(int(request), ev, timeout, check)
 
     # -- lifetime --------------------------------------------------------------------------
 

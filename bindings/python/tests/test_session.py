@@ -200,8 +200,11 @@ class TestRequestHelper(ServerTestCase):
         req = a.send_message_to_peer(b.user_id, "fire and forget")
         ev = self.expect(a, E.SEND_PEER_MESSAGE_RESULT)
         self.assertEqual(ev.request_id, req)
+        self.assertIs(req.wait(timeout=1), ev)  # the Request kept it as well
+        rid = int(a.send_message_to_peer(b.user_id, "dropped"))  # the Request is gone
+        self.assertEqual(self.expect(a, E.SEND_PEER_MESSAGE_RESULT).request_id, rid)
         with self.assertRaises(ValueError):  # its result was already taken
-            a.wait(req, timeout=1)
+            a.wait(rid, timeout=1)
 
     def test_a_result_already_polled_but_not_taken_is_found(self):
         a, b = self.logged_in(), self.logged_in()
