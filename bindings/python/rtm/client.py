@@ -87,6 +87,32 @@ def _attr_flags(notify_members: bool) -> int:
     return int(AttrFlag.NOTIFY_MEMBERS if notify_members else AttrFlag.NONE)
 
 
+class _NativeClient:
+    """The native client and what freeing it safely takes. The finalizer holds this, never the
+    Client, so that it can run when the Client is collected, and at interpreter exit even while
+    a daemon thread still polls (it wakes that poll and waits for it first)."""
+
+    __slots__ = ("ptr", "cond", "polling")
+
+    def __init__(self, ptr: Any) -> None:
+        self.ptr = ptr
+        # guards ptr and the dispatcher state; reentrant, so close() can free under it
+        self.cond = threading.Condition(threading.RLock())
+        self.polling = False  # a thread is inside the native poll
+
+    def free(self) -> None:
+        with self.cond:
+            ptr = self.ptr
+            if ptr is None:
+                return
+            self.ptr = None  # nobody starts a native call on it from now on
+            while self.polling:
+                _n.rtm_client_wakeup(ptr)
+                self.cond.wait(0.2)
+            _n.rtm_client_free(ptr)  # the GIL is released in there
+            self.cond.notify_all()
+
+
 class _Slot:
     """Where the dispatcher leaves the result of one request, for as long as its Request (or a
     wait on it) is alive."""
@@ -173,21 +199,32 @@ class Client:
             if err == Err.INVALID_APP_ID:
                 raise make_error(err, f"app id {app_id!r} must be 1-128 bytes")
             raise make_error(err)
-        self._handle: Any = handle
+        self._native = _NativeClient(handle)
+        self._finalizer = weakref.finalize(self, self._native.free)
+        self._cond = self._native.cond
         self._app_id = app_id
         self._user_id: str | None = None
-        self._finalizer = weakref.finalize(self, _n.rtm_client_free, handle)
-        self._cond = threading.Condition(threading.Lock())
         self._app: collections.deque[Event] = collections.deque()  # for the application
         # request id -> the slot of a live Request (or wait) for it
         self._slots: weakref.WeakValueDictionary[int, _Slot] = weakref.WeakValueDictionary()
         self._outstanding: set[int] = set()  # requests made here whose result is not polled
-        self._polling = False  # a thread is inside the native poll
         self._wakeup_pending = False
         self._event_fd: int | None = None
         self._aio: dict[asyncio.AbstractEventLoop, set[asyncio.Future[None]]] = {}
 
     # -- handle and errors -------------------------------------------------------------
+
+    @property
+    def _handle(self) -> Any:
+        return self._native.ptr
+
+    @property
+    def _polling(self) -> bool:
+        return self._native.polling
+
+    @_polling.setter
+    def _polling(self, value: bool) -> None:
+        self._native.polling = value
 
     def _live(self) -> Any:
         h = self._handle
@@ -513,7 +550,7 @@ class Client:
             finally:
                 self._polling = False
                 with self._cond:
-                    if ev is not None:
+                    if ev is not None and self._handle is not None:
                         self._dispatch(ev)
                     self._cond.notify_all()
 
@@ -695,8 +732,9 @@ class Client:
         finally:
             self._polling = False
             with self._cond:
-                for ev in events:
-                    self._dispatch(ev)
+                if self._handle is not None:
+                    for ev in events:
+                        self._dispatch(ev)
                 self._cond.notify_all()
         with self._cond:
             return take()
@@ -765,19 +803,13 @@ class Client:
         wait with ClosedError and drops events not yet taken. Its channels and invitations
         stay valid to close; every request on them raises ClosedError. Idempotent."""
         with self._cond:
-            h = self._handle
-            if h is None:
+            if self._handle is None:
                 return
-            self._handle = None  # nobody starts a native call on it from now on
-            while self._polling:
-                _n.rtm_client_wakeup(h)
-                self._cond.wait(0.2)
-            self._release_async_readers()
+            self._release_async_readers()  # before librtm closes the event fd
             self._event_fd = None
             self._app.clear()
             self._outstanding.clear()
-            self._finalizer()  # rtm_client_free (the GIL is released in there)
-            self._cond.notify_all()
+            self._finalizer()  # wakes a blocked poll, waits for it, frees the native client
 
     def _release_async_readers(self) -> None:
         """Unregisters the event fd from every asyncio loop before librtm closes it, and wakes

@@ -2,10 +2,16 @@
 how the typemaps treat bad Python values."""
 
 import pickle
+import re
 import unittest
+from pathlib import Path
 
 import rtm
 from rtm import rtm_native
+from rtmtest import ROOT
+
+HEADER = ROOT / "abi" / "include" / "rtm" / "rtm.h"
+PACKAGE = Path(rtm.__file__).parent
 
 
 class TestLibrary(unittest.TestCase):
@@ -57,6 +63,20 @@ class TestLibrary(unittest.TestCase):
         self.assertEqual(rtm.live_handles(), before + 1)
         rtm_native.rtm_config_free(cfg)
         self.assertEqual(rtm.live_handles(), before)
+
+
+class TestAbiCoverage(unittest.TestCase):
+    def test_every_abi_function_is_wrapped_and_used_by_the_classes(self):
+        functions = re.findall(r"^RTM_API [^(]*?\b(rtm_\w+)\(", HEADER.read_text(), re.M)
+        self.assertGreater(len(functions), 90)
+        sources = "".join(p.read_text() for p in PACKAGE.glob("*.py") if p.name != "rtm_native.py")
+        # rtm_string_free frees what rtm_token_build returns, inside the wrapper itself
+        for name in functions:
+            if name == "rtm_string_free":
+                continue
+            with self.subTest(function=name):
+                self.assertTrue(hasattr(rtm_native, name), "not in the native module")
+                self.assertIn(f"_n.{name}", sources, "not used by the rtm package")
 
 
 class TestErrors(unittest.TestCase):
