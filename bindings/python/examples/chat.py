@@ -28,12 +28,12 @@ def text_of(message: rtm.Message) -> str:
 def print_messages(client: rtm.Client) -> None:
     """The application's event loop: runs until the client is closed."""
     for ev in client.events():
-        if ev.type == E.CHANNEL_MESSAGE_RECEIVED:
-            print(ev.user_id, ev.channel_id, text_of(ev.message), flush=True)
-        elif ev.type == E.PEER_MESSAGE_RECEIVED:
-            print(ev.user_id, "peer", text_of(ev.message), flush=True)
-        elif ev.type == E.CONNECTION_STATE_CHANGED:
-            print(f"# {ev.connection_state.name} ({ev.connection_reason.name})", file=sys.stderr)
+        if ev.message is not None:  # CHANNEL_ or PEER_MESSAGE_RECEIVED
+            where = ev.channel_id if ev.type == E.CHANNEL_MESSAGE_RECEIVED else "peer"
+            print(ev.user_id, where, text_of(ev.message), flush=True)
+        elif ev.connection_state is not None and ev.connection_reason is not None:
+            state, reason = ev.connection_state.name, ev.connection_reason.name
+            print(f"# {state} ({reason})", file=sys.stderr)
         elif not ev.ok:  # a request nobody waited for failed
             print(f"# {ev.exception()}", file=sys.stderr)
 

@@ -8,7 +8,7 @@ event) and is idempotent; a forgotten Channel is freed by the garbage collector.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._native import n as _n
 from .errors import ClosedError
@@ -24,19 +24,24 @@ class Channel:
     """One channel of a client. Requests return a Request (the request id); the result event
     follows on the client (``Client.wait``, ``await request`` or the client's event stream)."""
 
+    _client: Client
+    _handle: Any  # the native rtm_channel_t, None once closed
+    _id: str
+    _finalizer: weakref.finalize
+
     def __init__(self) -> None:
         raise TypeError("use Client.create_channel(channel_id)")
 
     @classmethod
-    def _adopt(cls, client: Client, handle) -> Channel:
+    def _adopt(cls, client: Client, handle: Any) -> Channel:
         ch = cls.__new__(cls)
         ch._client = client
         ch._handle = handle
-        ch._id = _n.rtm_channel_id(handle)
+        ch._id = _n.rtm_channel_id(handle) or ""
         ch._finalizer = weakref.finalize(ch, _n.rtm_channel_free, handle)
         return ch
 
-    def _live(self):
+    def _live(self) -> Any:
         h = self._handle
         if h is None:
             raise ClosedError(_n.RTM_ERR_CLOSED, f"channel {self._id!r} was closed")

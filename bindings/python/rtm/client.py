@@ -766,7 +766,8 @@ class Client:
         got = await self._apump(take, timeout)
         if got is _NOTHING:
             raise TimeoutError(f"no event within {timeout} s")
-        return got
+        ev: Event = got
+        return ev
 
     async def aevents(self, timeout: float | None = None) -> AsyncIterator[Event]:
         """``async for`` over the events for the application; ends when none came for timeout

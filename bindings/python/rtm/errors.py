@@ -9,7 +9,7 @@ bad argument, whether Python (type, NUL in a string) or librtm (id rules, sizes)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._native import n as _n
 from .enums import Err
@@ -82,7 +82,7 @@ class RtmError(Exception):
         self.event = event
         super().__init__(f"{self.name}: {self.sentence}")
 
-    def __reduce__(self):  # keep exceptions picklable despite the keyword-only fields
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable despite the keyword-only fields
         return (_rebuild, (int(self.code), self.sentence, self.request_id))
 
 
@@ -323,6 +323,6 @@ def error_class(code: int) -> type[RtmError]:
     return _BY_CODE.get(int(code), RtmError)
 
 
-def make_error(code: int, sentence: str | None = None, **kw) -> RtmError:
+def make_error(code: int, sentence: str | None = None, **kw: Any) -> RtmError:
     """An instance of the right class for code."""
     return error_class(code)(code, sentence, **kw)

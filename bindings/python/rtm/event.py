@@ -7,7 +7,7 @@ does not carry are None / 0 / empty, as the C accessors return them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._native import n as _n
 from .enums import ConnectionChangeReason, ConnectionState, Err, EventType, PeerOnlineState
@@ -74,15 +74,16 @@ class Event:
     invitation: Invitation | None
 
     @classmethod
-    def _take(cls, client: Client, handle) -> Event:
-        """Reads a polled native event and frees it."""
+    def _take(cls, client: Client, handle: Any) -> Event:
+        """Reads a polled native event and frees it. (List accessors return NULL only out of
+        range, hence the `or ""` that only satisfies the type checker.)"""
         try:
             return cls._read(client, handle)
         finally:
             _n.rtm_event_free(handle)
 
     @classmethod
-    def _read(cls, client: Client, h) -> Event:
+    def _read(cls, client: Client, h: Any) -> Event:
         from .invitation import Invitation
 
         ev = cls.__new__(cls)
@@ -100,21 +101,21 @@ class Event:
             ev.connection_state = ev.connection_reason = None
         ev.member_count = _n.rtm_event_member_count(h)
         ev.peers = {
-            _n.rtm_event_peer_id(h, i): PeerOnlineState(_n.rtm_event_peer_state(h, i))
+            (_n.rtm_event_peer_id(h, i) or ""): PeerOnlineState(_n.rtm_event_peer_state(h, i))
             for i in range(_n.rtm_event_peer_count(h))
         }
-        ev.users = [_n.rtm_event_user_at(h, i) for i in range(_n.rtm_event_user_count(h))]
+        ev.users = [_n.rtm_event_user_at(h, i) or "" for i in range(_n.rtm_event_user_count(h))]
         ev.attribute_entries = [
             AttributeEntry(
-                _n.rtm_event_attribute_key(h, i),
-                _n.rtm_event_attribute_value(h, i),
+                _n.rtm_event_attribute_key(h, i) or "",
+                _n.rtm_event_attribute_value(h, i) or "",
                 _n.rtm_event_attribute_updated_by(h, i),
                 _n.rtm_event_attribute_updated_ts_ms(h, i),
             )
             for i in range(_n.rtm_event_attribute_count(h))
         ]
         ev.channel_member_counts = {
-            _n.rtm_event_channel_at(h, i): _n.rtm_event_channel_member_count_at(h, i)
+            (_n.rtm_event_channel_at(h, i) or ""): _n.rtm_event_channel_member_count_at(h, i)
             for i in range(_n.rtm_event_channel_count(h))
         }
         inv = _n.rtm_event_invitation(h)

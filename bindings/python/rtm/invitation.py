@@ -10,7 +10,7 @@ idempotent; a forgotten Invitation is released by the garbage collector.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from ._native import n as _n
 from .enums import InvitationKind, LocalInvitationState, RemoteInvitationState
@@ -26,11 +26,17 @@ class Invitation:
     """A call invitation. Create local ones with ``Client.create_local_invitation``; remote ones
     arrive as ``Event.invitation`` (type REMOTE_INVITATION_RECEIVED)."""
 
+    _client: Client
+    _handle: Any  # this native rtm_invitation_t reference, None once closed
+    _id: int
+    _kind: InvitationKind
+    _finalizer: weakref.finalize
+
     def __init__(self) -> None:
         raise TypeError("use Client.create_local_invitation(); remote ones come with events")
 
     @classmethod
-    def _adopt(cls, client: Client, handle) -> Invitation:
+    def _adopt(cls, client: Client, handle: Any) -> Invitation:
         inv = cls.__new__(cls)
         inv._client = client
         inv._handle = handle
@@ -39,17 +45,17 @@ class Invitation:
         inv._finalizer = weakref.finalize(inv, _n.rtm_invitation_free, handle)
         return inv
 
-    def _live(self):
+    def _live(self) -> Any:
         h = self._handle
         if h is None:
             raise ClosedError(_n.RTM_ERR_CLOSED, "the invitation was closed")
         return h
 
-    def _get(self, accessor) -> str | None:
+    def _get(self, accessor: Callable[[Any], Any]) -> Any:
         with self._client._cond:
             return accessor(self._live())
 
-    def _set(self, setter, value: str, what: str) -> None:
+    def _set(self, setter: Callable[..., int], value: str, what: str) -> None:
         self._client._call_checked(setter, self._live, value, what=what)
 
     # -- properties --------------------------------------------------------------------
@@ -70,23 +76,26 @@ class Invitation:
     @property
     def state(self) -> LocalInvitationState | RemoteInvitationState:
         """The current state (LocalInvitationState or RemoteInvitationState, by kind)."""
-        value = self._get(_n.rtm_invitation_state)
+        value: int = self._get(_n.rtm_invitation_state)
         if self._kind == InvitationKind.LOCAL:
             return LocalInvitationState(value)
         return RemoteInvitationState(value)
 
     @property
     def caller_id(self) -> str | None:
-        return self._get(_n.rtm_invitation_caller_id)
+        value: str | None = self._get(_n.rtm_invitation_caller_id)
+        return value
 
     @property
     def callee_id(self) -> str | None:
-        return self._get(_n.rtm_invitation_callee_id)
+        value: str | None = self._get(_n.rtm_invitation_callee_id)
+        return value
 
     @property
     def content(self) -> str | None:
         """The caller's content (at most 8,192 bytes; settable on a local one before send)."""
-        return self._get(_n.rtm_invitation_content)
+        value: str | None = self._get(_n.rtm_invitation_content)
+        return value
 
     @content.setter
     def content(self, value: str) -> None:
@@ -95,7 +104,8 @@ class Invitation:
     @property
     def channel_id(self) -> str | None:
         """The channel the call is about (settable on a local one before send)."""
-        return self._get(_n.rtm_invitation_channel_id)
+        value: str | None = self._get(_n.rtm_invitation_channel_id)
+        return value
 
     @channel_id.setter
     def channel_id(self, value: str) -> None:
@@ -104,7 +114,8 @@ class Invitation:
     @property
     def response(self) -> str | None:
         """The callee's response (settable on a remote one before accept or refuse)."""
-        return self._get(_n.rtm_invitation_response)
+        value: str | None = self._get(_n.rtm_invitation_response)
+        return value
 
     @response.setter
     def response(self, value: str) -> None:

@@ -9,7 +9,7 @@ Received messages are copied out of their event, so they outlive it.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 from ._native import n as _n
 from .enums import Err, MessageType
@@ -21,7 +21,7 @@ BytesLike = Union[bytes, bytearray, memoryview]
 Payload = Union[str, BytesLike, "Message"]
 
 
-def _new_native(payload: str | BytesLike, description: str | None):
+def _new_native(payload: str | BytesLike, description: str | None) -> Any:
     if isinstance(payload, str):
         if description is not None:
             raise TypeError("a text message has no description (pass bytes for a raw message)")
@@ -60,7 +60,7 @@ class Message:
         finally:
             _n.rtm_message_free(handle)
 
-    def _read(self, handle) -> None:
+    def _read(self, handle: Any) -> None:
         self._type = MessageType(_n.rtm_message_type(handle))
         self._text: str = _n.rtm_message_text(handle) or ""
         self._data: bytes = _n.rtm_message_data(handle) or b""
@@ -69,7 +69,7 @@ class Message:
         self._offline = bool(_n.rtm_message_is_offline(handle))
 
     @classmethod
-    def _from_borrowed(cls, handle) -> Message:
+    def _from_borrowed(cls, handle: Any) -> Message:
         """A copy of a message borrowed from an event."""
         m = cls.__new__(cls)
         m._read(handle)

@@ -3,7 +3,6 @@ collector releasing forgotten handles (counted by rtm_live_handles), closing a c
 another thread waits on it, and interpreter exit with live clients."""
 
 import gc
-import os
 import socket
 import subprocess
 import sys
