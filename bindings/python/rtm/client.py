@@ -558,7 +558,12 @@ class Client:
         """The slot of request with one more waiter (lock held)."""
         self._live()
         rid = int(request)
-        slot = request._slot if isinstance(request, Request) else self._slots.get(rid)
+        if isinstance(request, Request):
+            if request._client is not self:
+                raise ValueError(f"request {rid} belongs to another client")
+            slot: _Slot | None = request._slot
+        else:
+            slot = self._slots.get(rid)
         if slot is None:  # a plain id whose Request is gone: is its result still to come?
             for ev in self._app:
                 if ev.request_id == rid:

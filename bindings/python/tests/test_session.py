@@ -205,6 +205,8 @@ class TestRequestHelper(ServerTestCase):
         self.assertEqual(self.expect(a, E.SEND_PEER_MESSAGE_RESULT).request_id, rid)
         with self.assertRaises(ValueError):  # its result was already taken
             a.wait(rid, timeout=1)
+        with self.assertRaises(ValueError):  # not b's request
+            b.wait(req, timeout=1)
 
     def test_a_result_already_polled_but_not_taken_is_found(self):
         a, b = self.logged_in(), self.logged_in()
