@@ -11,8 +11,8 @@
  *   - rtm_message_data      returns bytes, NULs included
  *   - rtm_token_build       returns (str or None, err); the C string is freed here
  * The GIL is released around the calls that may block: rtm_client_poll (waits for events),
- * rtm_client_new and rtm_client_free (start and stop the shared I/O thread); those two also
- * keep the process's signal handlers (see rtm_py_signals below). */
+ * rtm_client_new and rtm_client_free (start and stop the shared I/O thread). librtm leaves the
+ * process's signal handlers alone, so Ctrl-C keeps raising KeyboardInterrupt. */
 
 %{
 #include <pthread.h>
@@ -56,30 +56,6 @@ static PyObject *rtm_py_pair(PyObject *result, PyObject *out_value)
     return pair;
 }
 
-/* libwebsockets' libuv backend installs handlers for these signals when librtm's I/O thread
- * starts (the first client) and resets them to SIG_DFL when it stops (the last client): Ctrl-C
- * would no longer raise KeyboardInterrupt, faulthandler would be gone. The two calls that may
- * start or stop the thread put back what the process had, under one lock so that concurrent
- * calls never save the library's handlers as the application's. */
-static const int rtm_py_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGFPE};
-#define RTM_PY_NSIGNALS (sizeof(rtm_py_signals) / sizeof(rtm_py_signals[0]))
-static pthread_mutex_t rtm_py_signal_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void rtm_py_save_signals(struct sigaction *saved)
-{
-    size_t i;
-    pthread_mutex_lock(&rtm_py_signal_lock);
-    for (i = 0; i < RTM_PY_NSIGNALS; i++)
-        sigaction(rtm_py_signals[i], NULL, &saved[i]);
-}
-
-static void rtm_py_restore_signals(const struct sigaction *saved)
-{
-    size_t i;
-    for (i = 0; i < RTM_PY_NSIGNALS; i++)
-        sigaction(rtm_py_signals[i], &saved[i], NULL);
-    pthread_mutex_unlock(&rtm_py_signal_lock);
-}
 %}
 
 /* ---- blocking calls release the GIL ------------------------------------------------- */
@@ -90,19 +66,13 @@ static void rtm_py_restore_signals(const struct sigaction *saved)
     Py_END_ALLOW_THREADS
 }
 %exception rtm_client_new {
-    struct sigaction saved_signals[RTM_PY_NSIGNALS];
     Py_BEGIN_ALLOW_THREADS
-    rtm_py_save_signals(saved_signals);
     $action
-    rtm_py_restore_signals(saved_signals);
     Py_END_ALLOW_THREADS
 }
 %exception rtm_client_free {
-    struct sigaction saved_signals[RTM_PY_NSIGNALS];
     Py_BEGIN_ALLOW_THREADS
-    rtm_py_save_signals(saved_signals);
     $action
-    rtm_py_restore_signals(saved_signals);
     Py_END_ALLOW_THREADS
 }
 
