@@ -110,6 +110,14 @@ static bool terminal(const rtm_invitation_t *inv)
            inv->state != RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL;
 }
 
+void invitation_report(rtm_invitation_t *inv, const char *sentence)
+{
+    pthread_mutex_lock(&rtm_inv_lock);
+    if (inv->client)
+        client_set_error(inv->client, "%s", sentence);
+    pthread_mutex_unlock(&rtm_inv_lock);
+}
+
 rtm_err_t invitation_set(rtm_invitation_t *inv, int field, const char *value)
 {
     rtm_err_t err = RTM_OK;

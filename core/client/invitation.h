@@ -41,6 +41,8 @@ int invitation_state(rtm_invitation_t *inv);
 rtm_err_t invitation_set(rtm_invitation_t *inv, int field /* 0 content, 1 channel, 2 response */,
                          const char *value);
 rtm_err_t invitation_call(rtm_invitation_t *inv, rtm_inv_op_t op, uint64_t *req);
+/* Records sentence as the last error of inv's client (when it still has one). */
+void invitation_report(rtm_invitation_t *inv, const char *sentence);
 /* client_destroy, before the I/O thread lets go: every invitation turns into a closed one. */
 void invitations_orphan(rtm_client_t *c);
 /* client_destroy, after: drops the routing references. */
