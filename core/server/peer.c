@@ -334,8 +334,7 @@ void rtmd_peer_query_online(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_
         if (seen)
             continue;
         users[k] = *u;
-        states[k] = rtmd_session_find(srv, u->ptr, u->len) ? RTM_PEER_ONLINE_STATE_ONLINE
-                                                           : RTM_PEER_ONLINE_STATE_OFFLINE;
+        states[k] = rtmd_session_online_state(srv, u->ptr, u->len);
         k++;
     }
     rtm_frame_t r;
