@@ -71,7 +71,7 @@ static const opt_def_t options[] = {
     {"replay-max", "N", "32", set_u32, FIELD(replay_max), 0, 1024,
      "channel messages kept per channel for members that rejoin (JOIN with mid); 0: none"},
     {"replay-window-ms", "N", "30000", set_u32, FIELD(replay_window_ms), 0, 3600000,
-     "... and only those younger than this; 0: none"},
+     "channel messages older than this are not kept for replay; 0: none are"},
     {"drain-timeout-ms", "N", "5000", set_u32, FIELD(drain_timeout_ms), 0, 600000,
      "on SIGTERM/SIGINT: GOAWAY to every connection, flush, close; exit 0 within this"},
 };

@@ -96,9 +96,7 @@ static void begin_stop(rtmd_server_t *srv, int signum)
         return;
     }
     srv->stopping = true;
-    rtm_log(&srv->log, RTM_LOG_INFO,
-            "%s: draining %zu connections (at most %u ms), ending %zu held "
-            "sessions",
+    rtm_log(&srv->log, RTM_LOG_INFO, "%s: draining %zu connections (at most %u ms), %zu held",
             signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->n_conns,
             (unsigned)srv->opt->drain_timeout_ms, srv->n_held);
     const struct lws_protocols *rtm = lws_vhost_name_to_protocol(srv->vhost, RTM_PROTOCOL_NAME);
@@ -404,7 +402,7 @@ static void init_keepalive(rtmd_server_t *srv)
 }
 
 /* The epoch: random and never 0, so that clients can tell one run of the server from the next
- * (message ids restart with it). */
+ * (a message id is only unique within one run). */
 static bool init_epoch(rtmd_server_t *srv)
 {
     for (int i = 0; i < 8 && !srv->epoch; i++)
