@@ -91,9 +91,9 @@ static void age_out(const rtmd_server_t *srv, rtmd_replay_t *r, int64_t now)
         drop_oldest(r);
 }
 
-static bool make_room(const rtmd_server_t *srv, rtmd_replay_t *r)
+/* Room for one more entry in a ring of at most max (> 0) entries. */
+static bool make_room(rtmd_replay_t *r, uint32_t max)
 {
-    uint32_t max = srv->opt->replay_max;
     if (r->count == max)
         drop_oldest(r);
     if (r->count < r->cap)
@@ -104,8 +104,9 @@ static bool make_room(const rtmd_server_t *srv, rtmd_replay_t *r)
     rtmd_replay_entry_t *ring = malloc(sizeof(*ring) * cap);
     if (!ring)
         return false;
-    for (uint32_t i = 0; i < r->count; i++)
-        ring[i] = *at(r, i);
+    uint32_t old_cap = r->cap; /* 0: nothing kept yet */
+    for (uint32_t i = 0; old_cap && i < r->count; i++)
+        ring[i] = r->ring[(r->head + i) % old_cap];
     free(r->ring);
     r->ring = ring;
     r->cap = cap;
@@ -116,14 +117,15 @@ static bool make_room(const rtmd_server_t *srv, rtmd_replay_t *r)
 void rtmd_replay_keep(rtmd_server_t *srv, rtmd_channel_t *ch, rtmd_msg_t *m, uint64_t mid,
                       const char *sender, size_t len)
 {
-    if (!srv->opt->replay_max || !srv->opt->replay_window_ms || len > RTM_ID_MAX_BYTES)
+    uint32_t max = srv->opt->replay_max;
+    if (!max || !srv->opt->replay_window_ms || len > RTM_ID_MAX_BYTES)
         return;
     rtmd_replay_t *r = &ch->replay;
     rtmd_replays_t *rs = replays(srv);
     int64_t now = rtm_now_mono_ms();
     bool listed = r->ring != NULL;
     age_out(srv, r, now);
-    if (!make_room(srv, r)) {
+    if (!make_room(r, max)) {
         rtm_log(&srv->log, RTM_LOG_ERROR,
                 "out of memory: a channel message is not kept for replay");
         return;
