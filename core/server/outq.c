@@ -93,18 +93,6 @@ bool rtmd_outq_push(rtmd_outq_t *q, rtmd_msg_t *m, bool counted)
     return true;
 }
 
-bool rtmd_outq_push_front(rtmd_outq_t *q, rtmd_msg_t *m, bool counted)
-{
-    if (q->count == capacity(q) && !grow(q))
-        return false;
-    uint32_t cap = capacity(q);
-    q->head = (q->head + cap - 1) % cap;
-    slots(q)[q->head] = entry(m, counted);
-    q->count++;
-    q->bytes += m->len;
-    return true;
-}
-
 static uintptr_t entry_at(const rtmd_outq_t *q, uint32_t i)
 {
     const uintptr_t *s = q->ring ? q->ring : q->slots;

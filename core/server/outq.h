@@ -43,10 +43,9 @@ typedef struct rtmd_outq {
     size_t bytes; /* payload bytes queued */
 } rtmd_outq_t;
 
-/* Appends m (at the front with push_front), taking over the caller's reference. False when
- * out of memory (the reference stays with the caller). */
+/* Appends m, taking over the caller's reference. False when out of memory (the reference
+ * stays with the caller). */
 bool rtmd_outq_push(rtmd_outq_t *q, rtmd_msg_t *m, bool counted);
-bool rtmd_outq_push_front(rtmd_outq_t *q, rtmd_msg_t *m, bool counted);
 /* The i-th queued message (i < count), borrowed, and whether it was pushed counted. */
 rtmd_msg_t *rtmd_outq_at(const rtmd_outq_t *q, uint32_t i);
 bool rtmd_outq_counted(const rtmd_outq_t *q, uint32_t i);

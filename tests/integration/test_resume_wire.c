@@ -745,6 +745,17 @@ static void test_a_held_session_ends_at_grace_end_like_a_closed_connection(void 
     expect_presence(&c, "rg-a", RTM_PEER_ONLINE_STATE_UNREACHABLE);
     uint64_t to_held = send_peer(&b, "rg-a", "are you there?", 0, 0);
     sync_nothing_else(&b);
+    /* meanwhile a is UNREACHABLE to queries and to new subscribers */
+    rtm_bytes_t who = {"rg-a", 4};
+    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 88);
+    rtm_frame_set_users(&f, &who, 1);
+    send_to(&b, &f);
+    expect_next(&b, RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.id, 88);
+    assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_UNREACHABLE);
+    peer_t d = {.fd = -1};
+    login_new(&d, server.port, "rg-late-watch");
+    subscribe(&d, "rg-a", RTM_PEER_ONLINE_STATE_UNREACHABLE);
     /* at grace end: what a closed connection did */
     expect_presence(&c, "rg-a", RTM_PEER_ONLINE_STATE_OFFLINE);
     assert_true(now_ms() - dropped >= GRACE_MS);
@@ -770,9 +781,11 @@ static void test_a_held_session_ends_at_grace_end_like_a_closed_connection(void 
         }
     }
     sync_nothing_else(&c);
+    expect_presence(&d, "rg-a", RTM_PEER_ONLINE_STATE_OFFLINE);
     peer_free(&a);
     peer_free(&b);
     peer_free(&c);
+    peer_free(&d);
 }
 
 static void test_a_held_session_past_the_queue_limit_ends_without_waiting(void **state)
