@@ -48,8 +48,8 @@ static const opt_def_t options[] = {
      "error, warn, info or debug; one line per event on stderr"},
     {"max-connections", "N", "18000", set_u32, FIELD(max_connections), 1, 1000000,
      "connections beyond this are refused at the WebSocket handshake"},
-    {"heartbeat-timeout-ms", "N", "15000", set_u32, FIELD(heartbeat_timeout_ms), 2000, 3600000,
-     "a connection silent this long (no pong to lws's pings) is dropped"},
+    {"heartbeat-timeout-ms", "N", "15000", set_u32, FIELD(heartbeat_timeout_ms), 100, 3600000,
+     "a connection from which nothing arrived this long is dropped (clients PING in between)"},
     {"member-events-max", "N", "512", set_u32, FIELD(member_events_max), 0, 1000000,
      "above this many members a channel sends no MEMBER_JOINED / MEMBER_LEFT"},
     {"deny-outside-send", NULL, "off", set_flag, FIELD(deny_outside_send), 0, 0,
@@ -66,6 +66,14 @@ static const opt_def_t options[] = {
      "a delivered invitation not acknowledged this long fails (PEER_NO_RESPONSE)"},
     {"invite-expire-ms", "N", "60000", set_u32, FIELD(invite_expire_ms), 100, 3600000,
      "an invitation not accepted, refused or cancelled this long fails (INVITATION_EXPIRED)"},
+    {"session-grace-ms", "N", "10000", set_u32, FIELD(session_grace_ms), 0, 3600000,
+     "a dropped connection's session is held this long for a resume; 0: it ends at once"},
+    {"replay-max", "N", "32", set_u32, FIELD(replay_max), 0, 1024,
+     "channel messages kept per channel for members that rejoin (JOIN with mid); 0: none"},
+    {"replay-window-ms", "N", "30000", set_u32, FIELD(replay_window_ms), 0, 3600000,
+     "channel messages older than this are not kept for replay; 0: none are"},
+    {"drain-timeout-ms", "N", "5000", set_u32, FIELD(drain_timeout_ms), 0, 600000,
+     "on SIGTERM/SIGINT: GOAWAY to every connection, flush, close; exit 0 within this"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -308,8 +316,9 @@ void rtmd_options_usage(FILE *out)
             "      without dashes, # comments); the command line wins\n"
             "  --help\n"
             "      print this help and exit\n\n"
-            "GET /healthz on the same port answers 200 \"ok\". SIGTERM or SIGINT closes every\n"
-            "connection (WebSocket close 1001) and exits 0.\n");
+            "GET /healthz on the same port answers 200 \"ok\". SIGTERM or SIGINT drains: no new\n"
+            "connections, GOAWAY to every client, queued frames written, WebSocket close 1001,\n"
+            "exit 0 within --drain-timeout-ms.\n");
 }
 
 /* Splits argv[*i] into a name and a value ("--name value" or "--name=value"). */

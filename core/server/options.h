@@ -27,6 +27,11 @@ typedef struct rtmd_options {
     uint32_t invite_offline_timeout_ms; /* an invitation held for an offline callee */
     uint32_t invite_ack_timeout_ms;     /* from delivery to the callee's INVITE_ACK */
     uint32_t invite_expire_ms;          /* from INVITE to an answer or a cancel */
+    /* Connection lifecycle (docs/rtmd.md, "Sessions, heartbeats and resume"). */
+    uint32_t session_grace_ms; /* a dropped connection's session is held this long; 0: not */
+    uint32_t replay_max;       /* channel messages kept per channel for JOIN {mid} */
+    uint32_t replay_window_ms; /* ... at most this old */
+    uint32_t drain_timeout_ms; /* SIGTERM: the process ends within this */
 } rtmd_options_t;
 
 typedef enum rtmd_options_status {
