@@ -50,7 +50,7 @@ public sealed class Channel : IDisposable {
     /// </summary>
     public Task<string[]> JoinAsync() {
         return Client.Then(StartAsync((out ulong id) => rtm_native.rtm_channel_join(Handle, out id)),
-                           e => e.Users);
+                           Results.Users);
     }
 
     /// <summary>Leaves: LeaveChannelResult follows; the others get ChannelMemberLeft.</summary>
@@ -99,7 +99,7 @@ public sealed class Channel : IDisposable {
     /// <summary>The member list (at most 512 ids: a random 512 of a larger channel).</summary>
     public Task<string[]> GetMembersAsync() {
         return Client.Then(StartAsync((out ulong id) => rtm_native.rtm_channel_get_members(Handle, out id)),
-                           e => e.Users);
+                           Results.Users);
     }
 
     /// <summary>

@@ -10,6 +10,23 @@ namespace Rtm {
 
 internal delegate ErrorCode Request(out ulong requestId);
 
+// How result events become the values of tasks. Static delegates: a continuation that held a
+// closure over the client would keep a forgotten client alive for as long as some thread's
+// stack still points at it (Mono scans stacks conservatively).
+internal static class Results {
+    internal static readonly Func<Event, string[]> Users = e => e.Users;
+    internal static readonly Func<Event, Dictionary<string, PeerOnlineState>> PeerStates = e => e.PeerStates;
+    internal static readonly Func<Event, Dictionary<string, string>> AttributeValues = e => e.AttributeValues;
+    internal static readonly Func<Event, IList<AttributeEntry>> Attributes = e => e.Attributes;
+    internal static readonly Func<Event, Dictionary<string, int>> ChannelMemberCounts = e => e.ChannelMemberCounts;
+    // A peer message stored for an offline peer (CACHED_BY_SERVER) is a success too.
+    internal static readonly Func<Event, ErrorCode> PeerSend = e => {
+        if (e.Error != ErrorCode.Ok && e.Error != ErrorCode.CachedByServer)
+            throw e.ResultException();
+        return e.Error;
+    };
+}
+
 /// <summary>
 /// A librtm client: one user's connection to rtmd. Thread-safe. Dispose it to log out and free
 /// it (or leave it to the garbage collector). Its <see cref="Channel"/>s and
@@ -118,6 +135,7 @@ public sealed class Client : IDisposable {
         (await result.ConfigureAwait(false)).Dispose();
     }
 
+    // read is one of Results: static, so that the task holds no closure over this client.
     internal static async Task<T> Then<T>(Task<Event> result, Func<Event, T> read) {
         using (Event e = await result.ConfigureAwait(false))
             return read(e);
@@ -345,11 +363,7 @@ public sealed class Client : IDisposable {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_send_message_to_peer(
                                    Handle, peerId, message.Handle, (uint)flags, out id),
                                false, "Client", message),
-                    e => {
-                        if (e.Error != ErrorCode.Ok && e.Error != ErrorCode.CachedByServer)
-                            throw e.ResultException();
-                        return e.Error;
-                    });
+                    Results.PeerSend);
     }
 
     /// <summary>Sends a text message to a peer (see the Message overload).</summary>
@@ -373,7 +387,7 @@ public sealed class Client : IDisposable {
     public Task<Dictionary<string, PeerOnlineState>> QueryPeersOnlineStatusAsync(params string[] peerIds) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_query_peers_online_status(
                                    Handle, peerIds, out id)),
-                    e => e.PeerStates);
+                    Results.PeerStates);
     }
 
     /// <summary>
@@ -411,7 +425,7 @@ public sealed class Client : IDisposable {
         SubscriptionOption option = SubscriptionOption.OnlineStatus) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_query_peers_by_subscription_option(
                                    Handle, option, out id)),
-                    e => e.Users);
+                    Results.Users);
     }
 
     // ---- user attributes ----------------------------------------------------------------------
@@ -469,7 +483,7 @@ public sealed class Client : IDisposable {
     /// <summary>An online user's attributes.</summary>
     public Task<Dictionary<string, string>> GetUserAttributesAsync(string userId) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_get_user_attributes(Handle, userId, out id)),
-                    e => e.AttributeValues);
+                    Results.AttributeValues);
     }
 
     /// <summary>Reads the given keys of an online user's attributes.</summary>
@@ -482,7 +496,7 @@ public sealed class Client : IDisposable {
     public Task<Dictionary<string, string>> GetUserAttributesByKeysAsync(string userId, params string[] keys) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_get_user_attributes_by_keys(
                                    Handle, userId, keys, out id)),
-                    e => e.AttributeValues);
+                    Results.AttributeValues);
     }
 
     // ---- channels -------------------------------------------------------------------------------
@@ -526,7 +540,7 @@ public sealed class Client : IDisposable {
     public Task<Dictionary<string, int>> GetChannelMemberCountAsync(params string[] channelIds) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_get_channel_member_count(
                                    Handle, channelIds, out id)),
-                    e => e.ChannelMemberCounts);
+                    Results.ChannelMemberCounts);
     }
 
     /// <summary>Replaces all attributes of a channel (ChannelAttributesResult).</summary>
@@ -594,7 +608,7 @@ public sealed class Client : IDisposable {
     public Task<IList<AttributeEntry>> GetChannelAttributesAsync(string channelId) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_get_channel_attributes(
                                    Handle, channelId, out id)),
-                    e => e.Attributes);
+                    Results.Attributes);
     }
 
     /// <summary>Reads the given keys of a channel's attributes.</summary>
@@ -607,7 +621,7 @@ public sealed class Client : IDisposable {
     public Task<IList<AttributeEntry>> GetChannelAttributesByKeysAsync(string channelId, params string[] keys) {
         return Then(StartAsync((out ulong id) => rtm_native.rtm_client_get_channel_attributes_by_keys(
                                    Handle, channelId, keys, out id)),
-                    e => e.Attributes);
+                    Results.Attributes);
     }
 
     // ---- invitations ----------------------------------------------------------------------------

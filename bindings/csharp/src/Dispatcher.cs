@@ -4,6 +4,7 @@
 // Client is still collected (its finalizer stops this thread, which then frees the handle).
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -115,23 +116,50 @@ internal sealed class Dispatcher {
         }
     }
 
+    // Polls in slices rather than forever: a runtime that must stop the thread (AppDomain unload
+    // on Mono, process exit) can only do so while it is out of native code.
+    const int PollSliceMs = 1000;
+
     void Run() {
         while (!stopping) {
             EventHandle ev;
             try {
-                ev = rtm_native.rtm_client_poll(handle, -1);
+                ev = rtm_native.rtm_client_poll(handle, PollSliceMs);
             } catch (ObjectDisposedException) {
                 break;
             }
-            if (ev.IsInvalid) { // a wakeup: stopping, or one meant for application pollers
+            if (ev.IsInvalid) {
                 ev.Dispose();
                 continue;
             }
             Route(ev);
+            ScrubStack(32);
         }
         Close();
         if (freeHandleOnExit)
             handle.Dispose();
+    }
+
+    // Mono scans thread stacks conservatively: references that Route leaves in the stack below
+    // this thread's frames (the event, the task, its continuation and whatever that reaches)
+    // would keep a forgotten client alive while the thread waits in native code, whose frames
+    // do not overwrite them. Calling down over that region with zeroed frames drops them.
+    struct Zeros {
+#pragma warning disable 649
+        long z0, z1, z2, z3, z4, z5, z6, z7, z8, z9, z10, z11, z12, z13, z14, z15;
+        long z16, z17, z18, z19, z20, z21, z22, z23, z24, z25, z26, z27, z28, z29, z30, z31;
+#pragma warning restore 649
+        internal long Sum() {
+            return z0 + z1 + z2 + z3 + z4 + z5 + z6 + z7 + z8 + z9 + z10 + z11 + z12 + z13 + z14 + z15 +
+                   z16 + z17 + z18 + z19 + z20 + z21 + z22 + z23 + z24 + z25 + z26 + z27 + z28 + z29 +
+                   z30 + z31;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static long ScrubStack(int depth) {
+        var zeros = default(Zeros);
+        return (depth > 0 ? ScrubStack(depth - 1) : 0) + zeros.Sum();
     }
 
     void Route(EventHandle ev) {
@@ -146,9 +174,7 @@ internal sealed class Dispatcher {
                 return;
             }
         }
-        Client client;
-        owner.TryGetTarget(out client);
-        var e = new Event(ev, client);
+        var e = new Event(ev, owner);
         if (p.FaultOnError && e.Error != ErrorCode.Ok) {
             p.Task.SetException(e.ResultException());
             e.Dispose();

@@ -13,7 +13,11 @@ namespace Rtm {
 /// </summary>
 public sealed class Event : IDisposable {
     internal readonly EventHandle Handle;
+    // The client, for invitations read from the event. Events that complete tasks are made on
+    // the dispatcher thread and hold it weakly: nothing on that thread may keep a forgotten
+    // client alive (Mono scans thread stacks conservatively).
     readonly Client client;
+    readonly WeakReference<Client> weakClient;
     readonly object gate = new object();
     Message message;
     Invitation invitation;
@@ -25,12 +29,28 @@ public sealed class Event : IDisposable {
     /// <summary>The outcome of a result (<see cref="ErrorCode.Ok"/> on success); Ok for other events.</summary>
     public ErrorCode Error { get; private set; }
 
-    internal Event(EventHandle handle, Client client) {
-        Handle = handle;
+    internal Event(EventHandle handle, Client client) : this(handle) {
         this.client = client;
+    }
+
+    internal Event(EventHandle handle, WeakReference<Client> client) : this(handle) {
+        weakClient = client;
+    }
+
+    Event(EventHandle handle) {
+        Handle = handle;
         Type = rtm_native.rtm_event_type(handle);
         RequestId = rtm_native.rtm_event_request_id(handle);
         Error = rtm_native.rtm_event_error(handle);
+    }
+
+    Client Owner {
+        get {
+            Client c = client;
+            if (c == null && weakClient != null)
+                weakClient.TryGetTarget(out c);
+            return c;
+        }
     }
 
     T Read<T>(Func<EventHandle, T> read) {
@@ -118,7 +138,7 @@ public sealed class Event : IDisposable {
                     if (h.IsInvalid)
                         h.Dispose();
                     else
-                        invitation = new Invitation(h, client);
+                        invitation = new Invitation(h, Owner);
                 }
                 return invitation;
             }
