@@ -160,6 +160,8 @@ public sealed class Client : IDisposable {
                     WakeNative();
                     while (nativePollers > 0)
                         Monitor.Wait(gate);
+                    if (disposed) // while waiting
+                        throw RtmException.Disposed("Client");
                 }
                 bool wake = wakeRequested;
                 wakeRequested = false;
