@@ -111,6 +111,18 @@ public class LibraryTests {
     }
 
     [Test]
+    public void AClientWithDefaultsStartsDisconnected() {
+        using (var c = new Client("demo")) {
+            Assert.AreEqual(ConnectionState.Disconnected, c.ConnectionState);
+            Assert.AreEqual("", c.LastError);
+            Assert.IsNull(c.Poll(0));
+        }
+        using (var config = new Config())
+        using (var c = new Client("demo", config))
+            Assert.AreEqual(ConnectionState.Disconnected, c.ConnectionState);
+    }
+
+    [Test]
     public void ClientRefusesABadAppIdAndABadSetting() {
         Assert.AreEqual(ErrorCode.InvalidAppId, Assert.Throws<RtmException>(() => new Client("")).Code);
         Assert.AreEqual(ErrorCode.InvalidAppId, Assert.Throws<RtmException>(() => new Client(null)).Code);
