@@ -10,9 +10,9 @@ namespace Rtm {
 
 internal delegate ErrorCode Request(out ulong requestId);
 
-// How result events become the values of tasks. Static delegates: a continuation that held a
-// closure over the client would keep a forgotten client alive for as long as some thread's
-// stack still points at it (Mono scans stacks conservatively).
+// How result events become the values of tasks. Static delegates, so that nothing a task's
+// continuation holds leads back to the client: the dispatcher thread touches continuations,
+// and what it touched must not keep a forgotten client reachable.
 internal static class Results {
     internal static readonly Func<Event, string[]> Users = e => e.Users;
     internal static readonly Func<Event, Dictionary<string, PeerOnlineState>> PeerStates = e => e.PeerStates;
