@@ -75,16 +75,16 @@ public final class Event implements AutoCloseable {
      * event: valid while the event is open, closing it does nothing.
      */
     public synchronized Message message() {
-        if (message == null) {
-            long e = handle.acquire();
-            try {
+        long e = handle.acquire();
+        try {
+            if (message == null) {
                 long m = rtm_native.rtm_event_message(e);
                 if (m != 0) message = new Message(m, this, handle);
-            } finally {
-                handle.release();
             }
+            return message;
+        } finally {
+            handle.release();
         }
-        return message;
     }
 
     /** CONNECTION_STATE_CHANGED: the new state; else null. */
@@ -115,16 +115,16 @@ public final class Event implements AutoCloseable {
      * close it when done with the invitation. Later calls return the same object.
      */
     public synchronized Invitation invitation() {
-        if (invitation == null) {
-            long e = handle.acquire();
-            try {
+        long e = handle.acquire();
+        try {
+            if (invitation == null) {
                 long inv = rtm_native.rtm_event_invitation(e);
                 if (inv != 0) invitation = new Invitation(client, inv);
-            } finally {
-                handle.release();
             }
+            return invitation;
+        } finally {
+            handle.release();
         }
-        return invitation;
     }
 
     /** CHANNEL_MEMBER_COUNT_UPDATED: the member count; else 0. */
