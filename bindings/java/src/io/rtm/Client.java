@@ -135,10 +135,15 @@ public final class Client implements AutoCloseable {
      * nothing came in time, on {@link #wakeup}, or when the client was closed meanwhile
      * (RtmException CLOSED when it is closed already). Results whose future waits are never
      * returned here. Close the event when done (or let the garbage collector free it).
+     * RtmException INVALID_STATE while a handler set by {@link #dispatchTo} takes the events.
      */
     public Event poll(long timeoutMs) {
         if (timeoutMs < -1) {
             throw new RtmException(ErrorCode.INVALID_ARGUMENT, "timeoutMs must be -1 (no limit), 0 or more");
+        }
+        if (core.hasHandler()) {
+            throw new RtmException(ErrorCode.INVALID_STATE,
+                    "the events go to the handler given to dispatchTo; call dispatchTo(null) to poll again");
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeoutMs, 0));
         for (;;) {

@@ -75,6 +75,10 @@ final class ClientCore implements Runnable {
         return dispatching;
     }
 
+    boolean hasHandler() {
+        return handler != null;
+    }
+
     // ---- calls ----------------------------------------------------------------------------
 
     /**

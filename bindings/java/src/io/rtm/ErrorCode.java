@@ -50,9 +50,14 @@ public enum ErrorCode {
         return code;
     }
 
-    /** The C constant's name, e.g. "RTM_ERR_TIMEOUT" (the same as rtm_err_name). */
+    /** The C constant's name, e.g. "RTM_ERR_TIMEOUT". */
     public String cName() {
         return this == OK ? "RTM_OK" : "RTM_ERR_" + name();
+    }
+
+    /** The name librtm gives the code (rtm_err_name); the same as cName(). */
+    public String nativeName() {
+        return rtm_native.rtm_err_name(code);
     }
 
     /** One English sentence describing the code (rtm_err_str). */

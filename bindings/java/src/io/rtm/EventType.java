@@ -61,7 +61,7 @@ public enum EventType {
         return "RTM_EVENT_" + name();
     }
 
-    /** The C name from librtm, e.g. "RTM_EVENT_LOGIN_RESULT" (rtm_event_type_name). */
+    /** The name librtm gives the type (rtm_event_type_name); the same as cName(). */
     public String nativeName() {
         return rtm_native.rtm_event_type_name(code);
     }

@@ -102,6 +102,10 @@ class ChannelTest {
             try (Client b = loggedIn(server, bob, "channel.member_list_on_join", "true");
                     Channel cb = b.createChannel(room)) {
                 assertEquals(Set.of(alice, bob), Set.copyOf(await(cb.joinAsync())));
+                try (Event e = waitFor(b, EventType.CHANNEL_MEMBER_COUNT_UPDATED)) {
+                    assertEquals(room, e.channelId());
+                    assertEquals(2, e.memberCount());
+                }
             }
         }
     }

@@ -71,7 +71,7 @@ class LibraryTest {
     @Test
     void codesHaveTheLibrarysNamesAndSentences() {
         for (ErrorCode e : ErrorCode.values()) {
-            assertEquals(rtm_native.rtm_err_name(e.code()), e.cName());
+            assertEquals(e.nativeName(), e.cName());
             assertFalse(e.description().isEmpty(), e + " has a sentence");
             assertEquals(e, ErrorCode.of(e.code()));
         }

@@ -233,6 +233,7 @@ class LifetimeTest {
             }
             assertEquals(List.of("queued before the handler", "m0", "m1", "m2"), texts);
             for (Event ev : seen) assertTrue(ev.isClosed(), "closed after the handler returned");
+            assertRtmError(ErrorCode.INVALID_STATE, () -> a.poll(0)); // the handler takes the events
             a.dispatchTo(null);
             try (Message m = Message.text("for poll again")) {
                 await(b.sendMessageToPeerAsync(alice, m));
