@@ -28,8 +28,13 @@ import java.util.function.Function;
  * can never overtake the registration of its future.
  */
 final class ClientCore implements Runnable {
-    /** Events the dispatcher holds for Client.poll before it stops taking more. */
-    static final int QUEUE_CAPACITY = 65536;
+    /**
+     * Events the dispatcher holds for Client.poll before it stops taking more: 65536 (librtm's
+     * own default queue capacity), or the system property io.rtm.dispatcher.queueCapacity.
+     */
+    static int queueCapacity() {
+        return Math.max(1, Integer.getInteger("io.rtm.dispatcher.queueCapacity", 65536));
+    }
 
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger("io.rtm");
@@ -41,7 +46,7 @@ final class ClientCore implements Runnable {
     }
 
     final NativeHandle handle;
-    final EventQueue queue = new EventQueue(QUEUE_CAPACITY);
+    final EventQueue queue = new EventQueue(queueCapacity());
     private volatile WeakReference<Client> owner = new WeakReference<>(null);
 
     private final ReentrantLock routeLock = new ReentrantLock();
@@ -259,26 +264,46 @@ final class ClientCore implements Runnable {
             }
             if (p == 0) continue; // a wakeup: re-check the handler and whether we are closed
             try {
-                Event ev = new Event(p, this);
-                if (!routeToFuture(ev)) deliver(ev);
+                dispatch(new Event(p, this));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "the rtm dispatcher could not handle an event", e);
             }
         }
     }
 
-    private void deliver(Event ev) {
+    /**
+     * Routes one event taken by the dispatcher: to the future waiting for its request id, else
+     * to the handler, else to the queue. Looking up the future and queueing happen under
+     * routeLock, the lock result() registers under, so an event is always either found in the
+     * queue or routed to a future registered for it.
+     */
+    private void dispatch(Event ev) {
+        long id = ev.requestId();
         for (;;) {
             Consumer<Event> h = handler;
+            Pending<?> p = null;
+            boolean queued = false;
+            routeLock.lock();
+            try {
+                if (id != 0) p = pending.remove(id);
+                if (p == null && h == null) queued = queue.offer(ev);
+            } finally {
+                routeLock.unlock();
+            }
+            if (p != null) {
+                p.complete(ev);
+                return;
+            }
             if (h != null) {
                 handTo(h, ev);
                 return;
             }
-            if (queue.put(ev, () -> handler != null)) return;
+            if (queued) return;
             if (closed) {
                 ev.close();
                 return;
             }
+            queue.awaitSpace(() -> handler != null); // full: wait for the application to poll
         }
     }
 

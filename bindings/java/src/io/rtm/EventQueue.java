@@ -28,11 +28,21 @@ final class EventQueue {
         this.capacity = capacity;
     }
 
-    /**
-     * Appends e, waiting while the queue is full. False (e not queued, still the caller's) once
-     * the queue is closed or giveUp turns true (checked whenever kick() is called).
-     */
-    boolean put(Event e, BooleanSupplier giveUp) {
+    /** Appends e unless the queue is full or closed (then false: e is still the caller's). */
+    boolean offer(Event e) {
+        lock.lock();
+        try {
+            if (closed || items.size() >= capacity) return false;
+            items.addLast(e);
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until the queue has room, is closed, or giveUp turns true (checked on kick()). */
+    void awaitSpace(BooleanSupplier giveUp) {
         boolean interrupted = false;
         lock.lock();
         try {
@@ -43,10 +53,6 @@ final class EventQueue {
                     interrupted = true;
                 }
             }
-            if (closed || items.size() >= capacity) return false;
-            items.addLast(e);
-            notEmpty.signal();
-            return true;
         } finally {
             lock.unlock();
             if (interrupted) Thread.currentThread().interrupt();
@@ -93,7 +99,7 @@ final class EventQueue {
         }
     }
 
-    /** Makes a waiting put re-check its giveUp condition. */
+    /** Makes awaitSpace re-check its giveUp condition. */
     void kick() {
         lock.lock();
         try {

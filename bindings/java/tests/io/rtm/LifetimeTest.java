@@ -251,6 +251,44 @@ class LifetimeTest {
         }
     }
 
+    /**
+     * The dispatcher's queue is bounded: when it is full the dispatcher stops taking events (so
+     * librtm's own queue holds them and stops reading the connection), and nothing is lost or
+     * reordered once the application polls again.
+     */
+    @Test
+    void aFullQueueHoldsTheDispatcherBackWithoutLosingEvents() throws Exception {
+        String alice = uid("alice");
+        String bob = uid("bob");
+        Client a;
+        System.setProperty("io.rtm.dispatcher.queueCapacity", "3");
+        try {
+            a = loggedIn(server, alice);
+        } finally {
+            System.clearProperty("io.rtm.dispatcher.queueCapacity");
+        }
+        try (a; Client b = loggedIn(server, bob)) {
+            while (a.poll(0) != null) {
+                // the login's state changes
+            }
+            for (int i = 0; i < 10; i++) {
+                try (Message m = Message.text("n" + i)) {
+                    await(b.sendMessageToPeerAsync(alice, m)); // OK: a's client has it
+                }
+            }
+            CompletableFuture<Map<String, PeerOnlineState>> behind = a.queryPeersOnlineStatusAsync(bob);
+            Thread.sleep(200);
+            assertFalse(behind.isDone(), "its result waits behind the events nobody polled");
+            for (int i = 0; i < 10; i++) {
+                try (Event e = a.poll(TestSupport.WAIT_MS)) {
+                    assertNotNull(e, "message " + i);
+                    assertEquals("n" + i, e.message().text());
+                }
+            }
+            assertEquals(Map.of(bob, PeerOnlineState.ONLINE), await(behind));
+        }
+    }
+
     @Test
     void fiftyClientsInOneProcess() {
         int n = 50;
