@@ -521,7 +521,7 @@ public final class Client implements AutoCloseable {
      */
     @Override
     public void close() {
-        cleanable.clean();
+        core.closeAndWait(cleanable::clean);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -55,6 +56,9 @@ final class ClientCore implements Runnable {
     private final AtomicInteger directPollers = new AtomicInteger();
     private volatile boolean dispatching;
     private volatile boolean closed;
+    private volatile boolean closedByApplication;
+    private volatile Thread closingThread;
+    private final CountDownLatch closeDone = new CountDownLatch(1);
     private volatile Consumer<Event> handler;
     private Thread dispatcher; // guarded by this
 
@@ -322,34 +326,65 @@ final class ClientCore implements Runnable {
     // ---- closing --------------------------------------------------------------------------
 
     /**
-     * Closes the client (Client.close and the Cleaner's action): wakes every poll, waits for
-     * calls in progress, frees the native client, fails the futures still waiting, frees the
-     * queued events, and waits for a handler call in progress (unless called from it). Once.
+     * Client.close: closes (once) and returns when closing is complete, also when another
+     * thread is closing it; except on the dispatcher thread (a handler closing its client) and
+     * inside the closing itself (a failed future's callback closing the client again).
+     */
+    void closeAndWait(Runnable clean) {
+        closedByApplication = true;
+        clean.run();
+        Thread me = Thread.currentThread();
+        if (me == dispatcherThread() || me == closingThread) return;
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                closeDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private synchronized Thread dispatcherThread() {
+        return dispatcher;
+    }
+
+    /**
+     * Closes the client (the Cleaner's action, run once by Client.close or the garbage
+     * collector): wakes every poll, waits for calls in progress, frees the native client, fails
+     * the futures still waiting, frees the queued events and, when the application closed it,
+     * waits for a handler call in progress (unless called from it). The Cleaner thread never
+     * waits for a handler: nobody can see the client any more, and a stuck handler must not
+     * stop the freeing of every other forgotten handle.
      */
     @Override
     public void run() {
+        closingThread = Thread.currentThread();
         closed = true;
-        handle.close();
-        queue.close();
-        List<Pending<?>> left;
-        routeLock.lock();
         try {
-            left = new ArrayList<>(pending.values());
-            pending.clear();
+            handle.close();
+            queue.close();
+            List<Pending<?>> left;
+            routeLock.lock();
+            try {
+                left = new ArrayList<>(pending.values());
+                pending.clear();
+            } finally {
+                routeLock.unlock();
+            }
+            for (Pending<?> p : left) {
+                p.future.completeExceptionally(new RtmException(ErrorCode.CLOSED,
+                        "the client was closed before the result of request " + p.id + " arrived"));
+            }
+            Thread t = dispatcherThread();
+            if (closedByApplication && t != null && t != Thread.currentThread()) {
+                deliverLock.lock(); // a handler call in progress ends before close returns
+                deliverLock.unlock();
+            }
         } finally {
-            routeLock.unlock();
-        }
-        for (Pending<?> p : left) {
-            p.future.completeExceptionally(new RtmException(ErrorCode.CLOSED,
-                    "the client was closed before the result of request " + p.id + " arrived"));
-        }
-        Thread t;
-        synchronized (this) {
-            t = dispatcher;
-        }
-        if (t != null && t != Thread.currentThread()) {
-            deliverLock.lock(); // a handler call in progress ends before close returns
-            deliverLock.unlock();
+            closeDone.countDown();
         }
     }
 

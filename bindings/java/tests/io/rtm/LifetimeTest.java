@@ -128,6 +128,38 @@ class LifetimeTest {
         }
     }
 
+    /** close() from a failed future's callback or from the handler returns instead of deadlocking. */
+    @Test
+    void closingFromCallbacks() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Client c = new Client("test", Map.of("server.url", "ws://127.0.0.1:" + silent.getLocalPort()));
+            CompletableFuture<Void> login = c.loginAsync(null, uid("alice"));
+            CompletableFuture<Void> closedAgain = login.handle((v, e) -> {
+                c.close(); // runs inside the first close, on its thread
+                return null;
+            });
+            c.close();
+            awaitFailure(ErrorCode.CLOSED, login);
+            await(closedAgain);
+        }
+        String alice = uid("alice");
+        Client a = loggedIn(server, alice);
+        try (Client b = loggedIn(server, uid("bob")); Message m = Message.text("close yourself")) {
+            CompletableFuture<String> handled = new CompletableFuture<>();
+            a.dispatchTo(ev -> {
+                if (ev.type() == EventType.PEER_MESSAGE_RECEIVED) {
+                    a.close(); // on the dispatcher thread
+                    handled.complete(ev.message().text());
+                }
+            });
+            await(b.sendMessageToPeerAsync(alice, m));
+            assertEquals("close yourself", await(handled), "the event stays readable until the handler returns");
+            assertTrue(a.isClosed());
+        } finally {
+            a.close();
+        }
+    }
+
     @Test
     void aBlockedPollReturnsNullWhenTheClientCloses() throws Exception {
         for (boolean dispatcher : new boolean[] {false, true}) {
