@@ -85,10 +85,15 @@ final class NativeHandle implements Runnable {
         return what;
     }
 
-    /** Frees the pointer now, once; the Cleaner's action too. */
+    /**
+     * Frees the pointer now, once (the Cleaner's action too), and returns when it is freed,
+     * also when another thread is freeing it at the same time.
+     */
     void close() {
         if (cleanable != null) cleanable.clean();
         else run();
+        lock.writeLock().lock(); // waits for a free in progress on another thread
+        lock.writeLock().unlock();
     }
 
     @Override
