@@ -526,7 +526,11 @@ public final class Client implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Client[" + (isClosed() ? "closed" : connectionState()) + "]";
+        try {
+            return "Client[" + connectionState() + "]";
+        } catch (RtmException e) {
+            return "Client[closed]";
+        }
     }
 
     static long unsigned(int flags) {

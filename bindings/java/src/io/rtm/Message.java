@@ -147,8 +147,11 @@ public final class Message implements AutoCloseable {
 
     @Override
     public String toString() {
-        if (!handle.isOpen()) return "Message[closed]";
-        MessageType t = type();
-        return t == MessageType.TEXT ? "Message[TEXT " + text() + "]" : "Message[" + t + " " + data().length + " bytes]";
+        try {
+            MessageType t = type();
+            return t == MessageType.TEXT ? "Message[TEXT " + text() + "]" : "Message[" + t + " " + data().length + " bytes]";
+        } catch (RtmException e) {
+            return "Message[closed]";
+        }
     }
 }
