@@ -26,48 +26,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
-
-/* The JVM's signal handlers must survive librtm. libwebsockets' libuv event loop starts libuv
- * signal watchers for SIGINT, SIGTERM, SIGSEGV, SIGFPE and SIGHUP whenever librtm's I/O
- * thread creates its context (libuv then installs its own process-wide handler, whatever
- * lws's signal_cb says), and libuv resets a signal to SIG_DFL when the last watcher for it
- * stops, at the last rtm_client_free. HotSpot uses SIGSEGV for safepoint polls and implicit
- * null checks: a compiled loop then faults forever inside libuv's handler, or, once SIG_DFL
- * is back, the JVM dies; SIGINT/SIGTERM/SIGHUP run its shutdown hooks. So when the glue is
- * loaded (before any client exists) it starts one watcher per signal on a private libuv loop
- * that never runs and keeps them for the life of the process: libuv registers its handler
- * once, here, and never again nor unregisters it (it only does so for a signal's first and
- * last watcher), and the JVM's handlers are put back at once. */
-static const int rtm_java_signals[] = {SIGINT, SIGTERM, SIGSEGV, SIGFPE, SIGHUP};
-#define RTM_JAVA_NSIGNALS (sizeof(rtm_java_signals) / sizeof(rtm_java_signals[0]))
-static uv_loop_t rtm_java_signal_loop;
-static uv_signal_t rtm_java_signal_watchers[RTM_JAVA_NSIGNALS];
-
-static void rtm_java_signal_ignored(uv_signal_t *handle, int signum)
-{
-    (void)handle;
-    (void)signum;
-}
-
-JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
-{
-    struct sigaction saved[RTM_JAVA_NSIGNALS];
-    (void)vm;
-    (void)reserved;
-    for (size_t i = 0; i < RTM_JAVA_NSIGNALS; i++)
-        sigaction(rtm_java_signals[i], NULL, &saved[i]);
-    if (uv_loop_init(&rtm_java_signal_loop) == 0) {
-        for (size_t i = 0; i < RTM_JAVA_NSIGNALS; i++) {
-            if (uv_signal_init(&rtm_java_signal_loop, &rtm_java_signal_watchers[i]) == 0)
-                uv_signal_start(&rtm_java_signal_watchers[i], rtm_java_signal_ignored,
-                                rtm_java_signals[i]);
-        }
-    }
-    for (size_t i = 0; i < RTM_JAVA_NSIGNALS; i++)
-        sigaction(rtm_java_signals[i], &saved[i], NULL);
-    return JNI_VERSION_1_8;
-}
 
 /* A NUL-terminated malloc'd copy of a Java byte[] (UTF-8 from Utf8.encode, which refuses
  * NUL characters). NULL with an OutOfMemoryError pending when memory runs out. */
