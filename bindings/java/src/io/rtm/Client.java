@@ -234,6 +234,17 @@ public final class Client implements AutoCloseable {
         core.setHandler(handler);
     }
 
+    /**
+     * Runs task on this client's dispatcher thread (starting it if needed), after the events
+     * already handed out and before the next one, in the order tasks were given; like the
+     * handler, never after close() returned (tasks still waiting then are dropped). For
+     * callback-style layers that report a refused call on the thread their events come on.
+     * RtmException CLOSED once the client is closed.
+     */
+    public void execute(Runnable task) {
+        core.execute(task);
+    }
+
     // ---- peer messages and presence ----------------------------------------------------------
 
     /** Sends message to peerId; SEND_PEER_MESSAGE_RESULT follows (OK once the peer has it). */

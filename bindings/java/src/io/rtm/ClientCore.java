@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +61,7 @@ final class ClientCore implements Runnable {
     private volatile Thread closingThread;
     private final CountDownLatch closeDone = new CountDownLatch(1);
     private volatile Consumer<Event> handler;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private Thread dispatcher; // guarded by this
 
     ClientCore(long ptr) {
@@ -252,8 +254,40 @@ final class ClientCore implements Runnable {
         }
     }
 
+    /**
+     * Client.execute: runs task on the dispatcher thread before it takes the next event (so
+     * after every event already handed out, in submission order); dropped once closed.
+     */
+    void execute(Runnable task) {
+        if (task == null) throw new RtmException(ErrorCode.INVALID_ARGUMENT, "task is null");
+        startDispatcher();
+        tasks.add(task);
+        long c = handle.tryAcquire(); // a blocked native poll returns, the loop runs the task
+        if (c != 0) {
+            try {
+                rtm_native.rtm_client_wakeup(c);
+            } finally {
+                handle.release();
+            }
+        }
+    }
+
+    private void runTasks() {
+        for (Runnable r; (r = tasks.poll()) != null;) {
+            deliverLock.lock();
+            try {
+                if (!closed) r.run();
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "an rtm dispatcher task threw", t);
+            } finally {
+                deliverLock.unlock();
+            }
+        }
+    }
+
     private void dispatchLoop() {
         for (;;) {
+            runTasks();
             Consumer<Event> h = handler;
             if (h != null) {
                 for (Event e : queue.drain()) handTo(h, e);
