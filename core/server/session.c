@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "bans.h"
 #include "channel.h"
 #include "clock.h"
 #include "conn.h"
@@ -13,6 +14,7 @@
 #include "rules.h"
 #include "server.h"
 #include "token.h"
+#include "token_expiry.h"
 #include "user_attrs.h"
 
 rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_t len)
@@ -87,6 +89,22 @@ static void end_for_remote_login(rtmd_server_t *srv, rtmd_conn_t *old, const rtm
     rtmd_conn_close_after_flush(srv, old, LWS_CLOSE_STATUS_NORMAL, "remote login");
 }
 
+/* A banned user's login: REJECTED with reason BANNED_BY_SERVER, then the connection closes. */
+static void refuse_banned(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu: login refused for user %.*s: banned",
+            (unsigned long long)c->id, (int)f->user.len, f->user.ptr);
+    rtm_frame_t r;
+    rtm_frame_init(&r, RTM_FRAME_RESULT, f->id);
+    rtm_frame_set_uint(&r, RTM_K_ERR, RTM_ERR_REJECTED);
+    rtm_frame_set_str(&r, RTM_K_ERRMSG, "this user is banned from the server");
+    rtm_frame_set_uint(&r, RTM_K_REASON, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    rtm_frame_set_uint(&r, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
+    rtm_frame_set_int(&r, RTM_K_TS, rtm_now_wall_ms());
+    rtmd_conn_send(srv, c, &r);
+    rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_NORMAL, "login failed");
+}
+
 void rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
 {
     const rtmd_options_t *o = srv->opt;
@@ -113,6 +131,10 @@ void rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f
     } else {
         err = check_token(srv, f, f->user.ptr, f->user.len, &expire_ts, &why);
     }
+    if (err == RTM_OK && rtmd_bans_has(&srv->bans, f->user.ptr, f->user.len)) {
+        refuse_banned(srv, c, f);
+        return;
+    }
     if (err != RTM_OK) {
         if (user_ok)
             rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu: login refused for user %.*s: %s",
@@ -137,7 +159,7 @@ void rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f
     if (old)
         end_for_remote_login(srv, old, c);
     c->logged_in = true;
-    c->token_expire_ts = expire_ts;
+    rtmd_token_track(srv, c, expire_ts);
     rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: logged in", (unsigned long long)c->id,
             c->user);
     login_result(srv, c, f->id, RTM_OK, NULL);
@@ -162,7 +184,7 @@ void rtmd_session_renew_token(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
     const char *why = NULL;
     rtm_err_t err = check_token(srv, f, c->user, c->user_len, &expire_ts, &why);
     if (err == RTM_OK) {
-        c->token_expire_ts = expire_ts;
+        rtmd_token_track(srv, c, expire_ts);
         rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: token renewed",
                 (unsigned long long)c->id, c->user);
     } else {
@@ -181,4 +203,19 @@ void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c)
     session_state_ended(srv, c);
     if (went_offline)
         rtmd_presence_notify(srv, c->user, c->user_len, RTM_PEER_ONLINE_STATE_OFFLINE);
+}
+
+void rtmd_session_end(rtmd_server_t *srv, rtmd_conn_t *c, rtm_connection_change_reason_t reason,
+                      const char *why, const char *close_reason)
+{
+    rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: session ended: %s",
+            (unsigned long long)c->id, c->user, why);
+    rtmd_token_untrack(srv, c);
+    rtmd_session_conn_closed(srv, c);
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_SESSION_END, 0);
+    rtm_frame_set_uint(&f, RTM_K_REASON, (uint64_t)reason);
+    rtm_frame_set_str(&f, RTM_K_ERRMSG, why);
+    rtmd_conn_send(srv, c, &f);
+    rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_NORMAL, close_reason);
 }

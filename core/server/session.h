@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "codec.h"
+#include "rtm/rtm.h"
 
 typedef struct rtmd_server rtmd_server_t;
 typedef struct rtmd_conn rtmd_conn_t;
@@ -21,5 +22,10 @@ rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_
  * holds the entry) and every channel, its subscriptions and user attributes go, and when its
  * user went offline (c held the entry) the user's subscribers get PRESENCE OFFLINE. */
 void rtmd_session_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c);
+/* The server ends c's session (token expired, user banned): its state goes as at a logout, c
+ * gets SESSION_END with reason and why, and the connection closes (WebSocket status 1000 with
+ * close_reason, a static string) once that is written. */
+void rtmd_session_end(rtmd_server_t *srv, rtmd_conn_t *c, rtm_connection_change_reason_t reason,
+                      const char *why, const char *close_reason);
 
 #endif
