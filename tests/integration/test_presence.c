@@ -474,5 +474,5 @@ int main(void)
         cmocka_unit_test(test_offline_store_keeps_the_newest_200),
         cmocka_unit_test(test_offline_messages_survive_kill_9_of_rtmd),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, start_server_relogins, stop_server);
 }
