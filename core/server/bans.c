@@ -25,11 +25,11 @@ void rtmd_bans_init(rtmd_bans_t *b)
 
 void rtmd_bans_destroy(rtmd_bans_t *b)
 {
-    while (b->oldest) {
-        rtmd_ban_t *ban = b->oldest;
-        RTM_DLIST_UNLINK(b->oldest, b->newest, ban, next, prev);
+    for (rtmd_ban_t *ban = b->oldest, *next; ban; ban = next) {
+        next = ban->next;
         free(ban);
     }
+    b->oldest = b->newest = NULL;
     rtm_hm_destroy(&b->by_user);
     b->count = 0;
 }

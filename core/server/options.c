@@ -81,8 +81,7 @@ static const opt_def_t options[] = {
     {"token-warn-s", "N", "30", set_u32, FIELD(token_warn_s), 0, 86400,
      "TOKEN_WILL_EXPIRE goes this many seconds before a session's token ends (0: never)"},
     {"admin-token", "SECRET", NULL, set_secret, FIELD(admin_token), 16, 256,
-     "enables POST /admin/ban?user=ID, /admin/unban?user=ID and GET /admin/bans with "
-     "`Authorization: Bearer SECRET`; without it /admin/ answers 404"},
+     "the admin endpoint (/admin/) for `Authorization: Bearer SECRET`; none: 404"},
     {"ban", "ID", NULL, set_ban, 0, 0, 0,
      "a user id banned from the start (repeatable; in a config file one `ban = ID` per line)"},
     {"tls-cert", "FILE", NULL, set_string, FIELD(tls_cert), 1, 4096,
@@ -371,8 +370,9 @@ void rtmd_options_usage(FILE *out)
             "      without dashes, # comments); the command line wins\n"
             "  --help\n"
             "      print this help and exit\n\n"
-            "GET /healthz on the same port answers 200 \"ok\". SIGTERM or SIGINT closes every\n"
-            "connection (WebSocket close 1001) and exits 0.\n");
+            "GET /healthz on the same port answers 200 \"ok\"; with --admin-token, POST\n"
+            "/admin/ban?user=ID, POST /admin/unban?user=ID and GET /admin/bans are served there\n"
+            "too. SIGTERM or SIGINT closes every connection (WebSocket close 1001) and exits 0.\n");
 }
 
 /* Splits argv[*i] into a name and a value ("--name value" or "--name=value"). */
