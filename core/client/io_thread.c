@@ -120,10 +120,12 @@ static void conn_lost(rtm_conn_t *conn, rtm_err_t why, const char *detail)
         c->conn = NULL;
     c->rx_paused = false;
     if (why == RTM_ERR_TLS) {
-        /* the sentence the application reads; client_io_lost logs it too */
-        client_set_error(c, "%s", detail);
+        /* the sentence the application reads, unless the client moved on from this connection */
         pthread_mutex_lock(&c->lock);
-        rtm_log(&c->log, RTM_LOG_ERROR, "%s", detail);
+        if (conn->gen == c->conn_gen) {
+            client_set_error_locked(c, "%s", detail);
+            rtm_log(&c->log, RTM_LOG_ERROR, "%s", detail);
+        }
         pthread_mutex_unlock(&c->lock);
     }
     client_io_lost(c, conn->gen, why, detail);
