@@ -3,6 +3,7 @@
 #include "rtm/rtm.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -749,31 +750,51 @@ RTM_API const char *rtm_invitation_channel_id(const rtm_invitation_t *invitation
 }
 
 /* Content and response: at most 8 KB of UTF-8. */
-static rtm_err_t check_invitation_text(const char *text)
+/* An invitation's content or response: NULL, over 8 KB or not UTF-8 is refused, with a
+ * sentence for the invitation's client. */
+static rtm_err_t check_invitation_text(rtm_invitation_t *inv, const char *text, const char *what)
 {
-    if (!text)
-        return RTM_ERR_INVALID_ARGUMENT;
-    size_t n = strnlen(text, RTM_INVITATION_TEXT_MAX_BYTES + 1);
-    if (n > RTM_INVITATION_TEXT_MAX_BYTES)
-        return RTM_ERR_SIZE_OVERFLOW;
-    return rtm_utf8_valid(text, n) ? RTM_OK : RTM_ERR_INVALID_ARGUMENT;
+    char why[96];
+    size_t n = text ? strnlen(text, RTM_INVITATION_TEXT_MAX_BYTES + 1) : 0;
+    rtm_err_t err = RTM_OK;
+    if (!text) {
+        snprintf(why, sizeof(why), "the %s must not be NULL", what);
+        err = RTM_ERR_INVALID_ARGUMENT;
+    } else if (n > RTM_INVITATION_TEXT_MAX_BYTES) {
+        snprintf(why, sizeof(why), "the %s is longer than %d bytes", what,
+                 RTM_INVITATION_TEXT_MAX_BYTES);
+        err = RTM_ERR_SIZE_OVERFLOW;
+    } else if (!rtm_utf8_valid(text, n)) {
+        snprintf(why, sizeof(why), "the %s is not valid UTF-8", what);
+        err = RTM_ERR_INVALID_ARGUMENT;
+    }
+    if (err)
+        invitation_report(inv, why);
+    return err;
 }
 
 RTM_API rtm_err_t rtm_invitation_set_content(rtm_invitation_t *invitation, const char *content)
 {
     if (!invitation)
         return RTM_ERR_INVALID_ARGUMENT;
-    rtm_err_t err = check_invitation_text(content);
+    rtm_err_t err = check_invitation_text(invitation, content, "content");
     return err ? err : invitation_set(invitation, 0, content);
 }
 
 RTM_API rtm_err_t rtm_invitation_set_channel_id(rtm_invitation_t *invitation,
                                                 const char *channel_id)
 {
-    if (!invitation || !channel_id)
+    if (!invitation)
         return RTM_ERR_INVALID_ARGUMENT;
-    if (!rtm_id_valid_cstr(channel_id))
+    if (!channel_id) {
+        invitation_report(invitation, "the channel id must not be NULL");
+        return RTM_ERR_INVALID_ARGUMENT;
+    }
+    if (!rtm_id_valid_cstr(channel_id)) {
+        invitation_report(invitation, "the channel id breaks the id rules (1-64 bytes of the "
+                                      "allowed characters, no leading space, not \"null\")");
         return RTM_ERR_INVALID_CHANNEL_ID;
+    }
     return invitation_set(invitation, 1, channel_id);
 }
 
@@ -781,7 +802,7 @@ RTM_API rtm_err_t rtm_invitation_set_response(rtm_invitation_t *invitation, cons
 {
     if (!invitation)
         return RTM_ERR_INVALID_ARGUMENT;
-    rtm_err_t err = check_invitation_text(response);
+    rtm_err_t err = check_invitation_text(invitation, response, "response");
     return err ? err : invitation_set(invitation, 2, response);
 }
 

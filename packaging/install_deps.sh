@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libssl-dev libmsgpack-dev
   libcmocka-dev valgrind curl abigail-tools libsqlite3-dev openssl
-  swig python3-dev default-jdk-headless junit5 mono-mcs mono-runtime libnunit-cil-dev nunit-console
+  swig python3-dev mypy default-jdk-headless junit5 mono-mcs mono-runtime libnunit-cil-dev nunit-console
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "channel.h"
 #include "clock.h"
@@ -16,99 +17,14 @@
 #include "io_thread.h"
 #include "message.h"
 #include "rules.h"
+#include "send_queue.h"
 
-#define DEFAULT_URL "ws://127.0.0.1:9090"
-
-/* ---- outbound queue ----------------------------------------------------------------- */
-
-static void outq_reset(rtm_outq_t *q)
-{
-    rtm_buf_clear(&q->bytes);
-    q->first = q->n = q->live = 0;
-}
-
-static bool outq_empty(const rtm_outq_t *q)
-{
-    return q->live == 0;
-}
-
-/* Appends a frame: encoded from f, or (f NULL) the len bytes at p already encoded. It carries
- * request req_id (0: none). False when out of memory (the queue is unchanged). */
-static bool outq_append(rtm_outq_t *q, const rtm_frame_t *f, const uint8_t *p, size_t len,
-                        uint64_t req_id)
-{
-    if (q->live == 0)
-        outq_reset(q); /* everything was sent or dropped: start over */
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 16;
-        rtm_outq_frame_t *fr = realloc(q->frames, cap * sizeof(*fr));
-        if (!fr)
-            return false;
-        q->frames = fr;
-        q->cap = cap;
-    }
-    size_t start = q->bytes.len;
-    if (f ? !rtm_frame_encode(&q->bytes, f) : !rtm_buf_append(&q->bytes, p, len))
-        return false;
-    q->frames[q->n++] = (rtm_outq_frame_t){start, q->bytes.len - start, req_id, false};
-    q->live++;
-    return true;
-}
-
-static bool outq_push(rtm_outq_t *q, const rtm_frame_t *f, uint64_t req_id)
-{
-    return outq_append(q, f, NULL, 0, req_id);
-}
-
-/* Marks the unsent frame of req_id dropped; it will not be written. False when there is none
- * (already written, or never queued). */
-static bool outq_drop(rtm_outq_t *q, uint64_t req_id)
-{
-    for (size_t k = q->first; k < q->n; k++) {
-        if (q->frames[k].req_id == req_id && !q->frames[k].dropped) {
-            q->frames[k].dropped = true;
-            if (--q->live == 0)
-                outq_reset(q);
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Copies whole unsent frames into dst, at most cap bytes unless the first alone is larger. */
-static size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap)
-{
-    size_t n = 0;
-    const uint8_t *base = rtm_buf_data(&q->bytes);
-    while (q->first < q->n) {
-        rtm_outq_frame_t *fr = &q->frames[q->first];
-        if (!fr->dropped) {
-            if (n > 0 && n + fr->len > cap)
-                break;
-            memcpy(dst + n, base + fr->start, fr->len);
-            n += fr->len;
-            q->live--;
-        }
-        q->first++;
-    }
-    if (q->live == 0) {
-        outq_reset(q);
-    } else if (q->first > q->n / 2 && q->frames[q->first].start > 65536) {
-        /* compact: keep the unsent tail at the front */
-        size_t from = q->frames[q->first].start, rest = q->bytes.len - from;
-        memmove(rtm_buf_data(&q->bytes), rtm_buf_data(&q->bytes) + from, rest);
-        for (size_t k = q->first; k < q->n; k++) {
-            q->frames[k - q->first] = q->frames[k];
-            q->frames[k - q->first].start -= from;
-        }
-        q->n -= q->first;
-        q->first = 0;
-        q->bytes.len = rest;
-    }
-    return n;
-}
+#define DEFAULT_URL   "ws://127.0.0.1:9090"
+#define RTM_ACK_EVERY 128 /* counted server frames between two ACKs (docs/protocol.md) */
 
 /* ---- helpers (lock held) ------------------------------------------------------------ */
+
+static void abort_session(rtm_client_t *c, rtm_connection_change_reason_t reason);
 
 void client_set_error(rtm_client_t *c, const char *fmt, ...)
 {
@@ -181,6 +97,8 @@ static void request_unlink(rtm_client_t *c, rtm_request_t *r)
 
 static void request_release(rtm_request_t *r)
 {
+    free(r->frame);
+    free(r->list);
     free(r->token);
     free(r->channel);
     free(r->user);
@@ -263,15 +181,125 @@ static void fail_pending(rtm_client_t *c, rtm_err_t err, uint64_t keep)
 
 static void reset_channel(void *value, void *arg)
 {
-    ((rtm_chan_rec_t *)value)->state = RTM_CHAN_IDLE;
+    rtm_chan_rec_t *ch = value;
+    ch->state = RTM_CHAN_IDLE;
+    ch->last_mid = 0;
+}
+
+/* ---- what a new session restores: subscriptions and own user attributes ----------- */
+
+static void free_value(void *value, void *arg)
+{
+    free(value);
+}
+
+static void subscriptions_clear(rtm_client_t *c)
+{
+    rtm_hm_foreach(&c->subscribed, free_value, NULL);
+    rtm_hm_destroy(&c->subscribed);
+    rtm_hm_init(&c->subscribed);
+}
+
+static void attrs_clear(rtm_client_t *c)
+{
+    for (size_t i = 0; i < c->n_attrs; i++) {
+        free(c->attr_keys[i]);
+        free(c->attr_values[i]);
+    }
+    c->n_attrs = 0;
+}
+
+static size_t attrs_find(const rtm_client_t *c, const char *key)
+{
+    size_t i = 0;
+    while (i < c->n_attrs && strcmp(c->attr_keys[i], key) != 0)
+        i++;
+    return i;
+}
+
+static void attrs_put(rtm_client_t *c, const char *key, const char *value)
+{
+    size_t i = attrs_find(c, key);
+    char *v = strdup(value);
+    if (!v)
+        return;
+    if (i < c->n_attrs) {
+        free(c->attr_values[i]);
+        c->attr_values[i] = v;
+    } else if (c->n_attrs < RTM_ATTR_MAX_COUNT && (c->attr_keys[i] = strdup(key))) {
+        c->attr_values[i] = v;
+        c->n_attrs++;
+    } else {
+        free(v);
+    }
+}
+
+static void attrs_del(rtm_client_t *c, const char *key)
+{
+    size_t i = attrs_find(c, key);
+    if (i == c->n_attrs)
+        return;
+    free(c->attr_keys[i]);
+    free(c->attr_values[i]);
+    c->n_attrs--;
+    c->attr_keys[i] = c->attr_keys[c->n_attrs];
+    c->attr_values[i] = c->attr_values[c->n_attrs];
+}
+
+/* A subscription or own-attribute request succeeded: the client's copy follows it. */
+static void apply_success(rtm_client_t *c, const rtm_request_t *r)
+{
+    const char *p = r->list;
+    if (r->restore)
+        return; /* it re-sent what the copy already holds */
+    if (r->frame_type == RTM_FRAME_SET_USER_ATTRS || r->frame_type == RTM_FRAME_CLEAR_USER_ATTRS)
+        attrs_clear(c);
+    for (size_t i = 0; p && i < r->list_n; i++) {
+        const char *next = p + strlen(p) + 1;
+        switch (r->frame_type) {
+        case RTM_FRAME_SUBSCRIBE:
+            if (!rtm_hm_get(&c->subscribed, p, strlen(p))) {
+                char *id = strdup(p);
+                if (id && !rtm_hm_put(&c->subscribed, id, strlen(id), id, NULL))
+                    free(id);
+            }
+            break;
+        case RTM_FRAME_UNSUBSCRIBE:
+            free(rtm_hm_del(&c->subscribed, p, strlen(p)));
+            break;
+        case RTM_FRAME_SET_USER_ATTRS:
+        case RTM_FRAME_ADD_USER_ATTRS:
+            attrs_put(c, p, next);
+            next += strlen(next) + 1;
+            break;
+        case RTM_FRAME_DEL_USER_ATTRS:
+            attrs_del(c, p);
+            break;
+        default:
+            return;
+        }
+        p = next;
+    }
+}
+
+/* The session is gone for good (logout, a failed login, an abort): nothing of it is resumed
+ * or restored. */
+static void forget_session(rtm_client_t *c)
+{
+    rtm_hm_foreach(&c->channels, reset_channel, NULL); /* the server dropped every membership */
+    outq_reset(&c->outq);
+    subscriptions_clear(c);
+    attrs_clear(c);
+    c->session_len = 0;
+    c->rx_count = c->rx_acked = c->tx_seq = 0;
+    c->session_live = false;
+    c->login_sent = false;
+    c->goaway = false;
 }
 
 static void clear_session(rtm_client_t *c)
 {
-    rtm_hm_foreach(&c->channels, reset_channel, NULL); /* the server dropped every membership */
-    outq_reset(&c->outq);
-    c->session_live = false;
-    c->login_sent = false;
+    forget_session(c);
     c->logging_out = false;
     free(c->token);
     c->token = NULL;
@@ -343,6 +371,17 @@ rtm_err_t client_check_session_locked(rtm_client_t *c)
     return RTM_OK;
 }
 
+/* Keeps a copy of the frame just queued for r, to send again in a new session. */
+static bool keep_frame(rtm_client_t *c, rtm_request_t *r)
+{
+    const rtm_outq_frame_t *fr = &c->outq.frames[c->outq.n - 1];
+    if (!(r->frame = malloc(fr->len)))
+        return false;
+    memcpy(r->frame, rtm_buf_data(&c->outq.bytes) + fr->start, fr->len);
+    r->frame_len = fr->len;
+    return true;
+}
+
 /* Queues frame f (its id set here) as a request completed by result_type. */
 rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result_type,
                                const char *channel, rtm_request_t **out, bool *kick)
@@ -361,8 +400,12 @@ rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t
         return RTM_ERR_NO_MEMORY;
     }
     f->id = r->id;
+    r->frame_type = f->type;
+    if (f->type == RTM_FRAME_SEND_PEER || f->type == RTM_FRAME_SEND_CHANNEL)
+        rtm_frame_set_uint(f, RTM_K_CMID, ((uint64_t)c->cmid_prefix << 32) | ++c->cmid_counter);
     bool was_empty = outq_empty(&c->outq);
-    if (!outq_push(&c->outq, f, r->id)) {
+    if (!outq_push(&c->outq, f, r->id) || !keep_frame(c, r)) {
+        outq_drop(&c->outq, r->id);
         request_unlink(c, r);
         request_release(r);
         set_error_locked(c, "out of memory");
@@ -471,6 +514,12 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     rtm_hm_init(&c->channels);
     rtm_hm_init(&c->inv_local);
     rtm_hm_init(&c->inv_remote);
+    rtm_hm_init(&c->subscribed);
+    rtm_hm_init(&c->seen);
+    c->hb_interval_ms = c->cfg.heartbeat_interval_ms;
+    if (getrandom(&c->cmid_prefix, sizeof(c->cmid_prefix), GRND_NONBLOCK) !=
+        (ssize_t)sizeof(c->cmid_prefix))
+        c->cmid_prefix = c->rand_state ^ (uint32_t)rtm_now_mono_ms();
     rtm_buf_init(&c->outq.bytes, 0);
     pthread_mutex_init(&c->lock, NULL);
     if (!rtm_eq_init(&c->events, (size_t)c->cfg.event_queue_capacity)) {
@@ -525,6 +574,10 @@ void client_destroy(rtm_client_t *c)
     rtm_hm_destroy(&c->channels);
     rtm_buf_free(&c->outq.bytes);
     free(c->outq.frames);
+    subscriptions_clear(c);
+    rtm_hm_destroy(&c->subscribed);
+    rtm_hm_destroy(&c->seen);
+    attrs_clear(c);
     free(c->user_id);
     free(c->token);
     free(c->app_id);
@@ -685,6 +738,37 @@ rtm_err_t client_send_peer(rtm_client_t *c, const char *peer, const rtm_message_
     return submit(c, &f, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, req);
 }
 
+/* NUL-terminated copies of n strings (of a, and of b after each when b is given) back to
+ * back: what a request needs to update the client's own copy once it succeeds. */
+static char *pack_strings(const char *const *a, const char *const *b, size_t n, size_t stride)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        len += strlen(*(const char *const *)((const char *)a + i * stride)) + 1;
+        if (b)
+            len += strlen(*(const char *const *)((const char *)b + i * stride)) + 1;
+    }
+    char *out = malloc(len), *p = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *x = *(const char *const *)((const char *)a + i * stride);
+        p = stpcpy(p, x) + 1;
+        if (b) {
+            const char *y = *(const char *const *)((const char *)b + i * stride);
+            p = stpcpy(p, y) + 1;
+        }
+    }
+    *p = 0;
+    return out;
+}
+
+static bool is_user_attr_write(uint32_t type)
+{
+    return type == RTM_FRAME_SET_USER_ATTRS || type == RTM_FRAME_ADD_USER_ATTRS ||
+           type == RTM_FRAME_DEL_USER_ATTRS || type == RTM_FRAME_CLEAR_USER_ATTRS;
+}
+
 rtm_err_t client_attrs_request(rtm_client_t *c, uint32_t frame_type, rtm_event_type_t result,
                                const char *channel, const char *user, const rtm_attribute_t *attrs,
                                const char *const *keys, size_t n, uint32_t flags, uint64_t *req)
@@ -718,6 +802,12 @@ rtm_err_t client_attrs_request(rtm_client_t *c, uint32_t frame_type, rtm_event_t
     rtm_err_t err = client_submit_locked(c, &f, result, channel, &r, &kick);
     if (!err && user)
         r->user = strdup(user); /* the result names the user even when it failed */
+    if (!err && is_user_attr_write(frame_type) && n) {
+        /* the client keeps its own attributes to set them again in a new session */
+        r->list = attrs ? pack_strings(&attrs[0].key, &attrs[0].value, n, sizeof(*attrs))
+                        : pack_strings(keys, NULL, n, sizeof(*keys));
+        r->list_n = r->list ? n : 0;
+    }
     if (!err && req)
         *req = r->id;
     pthread_mutex_unlock(&c->lock);
@@ -740,7 +830,20 @@ static rtm_err_t submit_user_list(rtm_client_t *c, uint32_t frame_type, rtm_even
     rtm_frame_t f;
     rtm_frame_init(&f, frame_type, 0);
     rtm_frame_set_users(&f, list, n);
-    rtm_err_t err = submit(c, &f, result, req);
+    rtm_request_t *r;
+    bool kick = false;
+    pthread_mutex_lock(&c->lock);
+    rtm_err_t err = client_submit_locked(c, &f, result, NULL, &r, &kick);
+    if (!err && frame_type != RTM_FRAME_QUERY_ONLINE) {
+        /* subscriptions are restored in a new session */
+        r->list = pack_strings(ids, NULL, n, sizeof(*ids));
+        r->list_n = r->list ? n : 0;
+    }
+    if (!err && req)
+        *req = r->id;
+    pthread_mutex_unlock(&c->lock);
+    if (kick)
+        io_kick(c);
     free(list);
     return err;
 }
@@ -810,6 +913,10 @@ static size_t login_frame(rtm_client_t *c, uint8_t *dst, size_t cap)
     rtm_frame_set_str(&f, RTM_K_USER, c->user_id);
     if (c->token)
         rtm_frame_set_str(&f, RTM_K_TOKEN, c->token);
+    if (c->session_len && !c->login_req) { /* a reconnect asks to resume its session */
+        rtm_frame_set_bytes(&f, RTM_K_SESSION, c->session, c->session_len);
+        rtm_frame_set_uint(&f, RTM_K_RX, c->rx_count);
+    }
     size_t n = 0;
     if (rtm_frame_encode(&b, &f) && b.len <= cap) {
         memcpy(dst, rtm_buf_data(&b), b.len);
@@ -834,7 +941,7 @@ size_t client_io_take_output(rtm_client_t *c, uint64_t gen, uint8_t *dst, size_t
         if (!n && c->login_req) /* cannot happen with the id limits; never hang on it */
             fail_login(c, RTM_ERR_FAILURE, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
     } else if (c->session_live) {
-        n = outq_take(&c->outq, dst, cap);
+        n = outq_take(&c->outq, dst, cap, &c->tx_seq, c->session_len > 0);
         *more = !outq_empty(&c->outq);
     }
     pthread_mutex_unlock(&c->lock);
@@ -849,7 +956,8 @@ bool client_io_farewell(rtm_client_t *c, rtm_buf_t *out)
        application already has, so their senders are not told they were lost. One WebSocket
        message at most (the server's limit), leaving room for the LOGOUT. */
     if (live && rtm_buf_reserve(out, RTM_WIRE_MAX_MESSAGE))
-        out->len += outq_take(&c->outq, rtm_buf_data(out) + out->len, RTM_WIRE_MAX_MESSAGE - 64);
+        out->len += outq_take(&c->outq, rtm_buf_data(out) + out->len, RTM_WIRE_MAX_MESSAGE - 64,
+                              &c->tx_seq, false);
     pthread_mutex_unlock(&c->lock);
     if (!live)
         return false;
@@ -864,56 +972,164 @@ static rtm_err_t wire_err(uint64_t err)
     return err <= RTM_ERR_NOT_SUPPORTED ? (rtm_err_t)err : RTM_ERR_FAILURE;
 }
 
+/* A silent request of the library's own that restores a new session. */
+static rtm_request_t *restore_request(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t result)
+{
+    rtm_request_t *r = request_new(c, result, c->cfg.request_timeout_ms);
+    if (!r)
+        return NULL;
+    r->silent = true;
+    r->restore = true;
+    r->frame_type = f->type;
+    f->id = r->id;
+    if (!outq_push(&c->outq, f, r->id) || !keep_frame(c, r)) {
+        outq_drop(&c->outq, r->id);
+        request_unlink(c, r);
+        request_release(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct rejoin_ctx {
+    rtm_client_t *c;
+    bool same_epoch;
+};
+
 static void rejoin_one(void *value, void *arg)
 {
     rtm_chan_rec_t *ch = value;
-    rtm_client_t *c = arg;
+    struct rejoin_ctx *x = arg;
+    rtm_client_t *c = x->c;
     if (ch->state != RTM_CHAN_JOINED)
         return;
-    rtm_request_t *r = request_new(c, RTM_EVENT_JOIN_CHANNEL_RESULT, c->cfg.request_timeout_ms);
+    /* the channel stays JOINED meanwhile: sends and pushes go on as if nothing happened */
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_JOIN, 0);
+    rtm_frame_set_bytes(&f, RTM_K_CHANNEL, ch->id, ch->id_len);
+    if (x->same_epoch && ch->last_mid)
+        rtm_frame_set_uint(&f, RTM_K_MID, ch->last_mid); /* replay what we missed */
+    else
+        ch->last_mid = 0;
+    rtm_request_t *r = restore_request(c, &f, RTM_EVENT_JOIN_CHANNEL_RESULT);
     if (!r || !(r->channel = strdup(ch->id))) {
-        if (r) {
-            request_unlink(c, r);
-            request_release(r);
-        }
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: channel %s not rejoined", ch->id);
         ch->state = RTM_CHAN_IDLE;
         return;
     }
-    r->silent = true;
     r->via_handle = true; /* a freed handle ends it, so it never touches a newer handle */
-    /* the channel stays JOINED meanwhile: sends and pushes go on as if nothing happened */
-    rtm_frame_t f;
-    rtm_frame_init(&f, RTM_FRAME_JOIN, r->id);
-    rtm_frame_set_bytes(&f, RTM_K_CHANNEL, ch->id, ch->id_len);
-    outq_push(&c->outq, &f, r->id);
 }
 
-/* After a reconnect: JOIN every joined channel again, ahead of whatever waited in the queue
- * (a channel message queued meanwhile must not reach the server before its JOIN). */
-static void rejoin_channels(rtm_client_t *c)
+struct id_list {
+    rtm_bytes_t *ids;
+    size_t n;
+};
+
+static void collect_id(void *value, void *arg)
 {
-    rtm_outq_t later = c->outq;
-    memset(&c->outq, 0, sizeof(c->outq));
-    rtm_buf_init(&c->outq.bytes, 0);
-    rtm_hm_foreach(&c->channels, rejoin_one, c);
-    for (size_t k = later.first; k < later.n; k++) {
-        rtm_outq_frame_t fr = later.frames[k];
-        if (fr.dropped)
-            continue;
-        if (!outq_append(&c->outq, NULL, rtm_buf_data(&later.bytes) + fr.start, fr.len, fr.req_id))
-            rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a queued request was lost");
+    struct id_list *l = arg;
+    l->ids[l->n++] = (rtm_bytes_t){value, strlen(value)};
+}
+
+static void resubscribe(rtm_client_t *c)
+{
+    size_t n = c->subscribed.count;
+    struct id_list l = {n ? malloc(n * sizeof(rtm_bytes_t)) : NULL, 0};
+    if (!n)
+        return;
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_SUBSCRIBE, 0);
+    if (l.ids) {
+        rtm_hm_foreach(&c->subscribed, collect_id, &l);
+        rtm_frame_set_users(&f, l.ids, l.n);
     }
-    rtm_buf_free(&later.bytes);
-    free(later.frames);
+    if (!l.ids || !restore_request(c, &f, RTM_EVENT_SUBSCRIPTION_RESULT))
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: subscriptions not restored");
+    free(l.ids);
+}
+
+static void reset_user_attributes(rtm_client_t *c)
+{
+    rtm_bytes_t k[RTM_ATTR_MAX_COUNT], v[RTM_ATTR_MAX_COUNT];
+    if (!c->n_attrs)
+        return;
+    for (size_t i = 0; i < c->n_attrs; i++) {
+        k[i] = (rtm_bytes_t){c->attr_keys[i], strlen(c->attr_keys[i])};
+        v[i] = (rtm_bytes_t){c->attr_values[i], strlen(c->attr_values[i])};
+    }
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_SET_USER_ATTRS, 0);
+    rtm_frame_set_strs(&f, RTM_K_KEYS, k, c->n_attrs);
+    rtm_frame_set_strs(&f, RTM_K_VALUES, v, c->n_attrs);
+    if (!restore_request(c, &f, RTM_EVENT_USER_ATTRIBUTES_RESULT))
+        rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: user attributes not restored");
+}
+
+/* A new session replaced the lost one: restore what the application had (channels,
+ * subscriptions, own attributes), then send again every request that has no result yet, in
+ * the order they were made. Nothing of the old stream is sent again: acks belonged to it. */
+static void restore_session(rtm_client_t *c, bool same_epoch)
+{
+    outq_reset(&c->outq);
+    rtm_request_t *r = c->pending_head;
+    while (r) { /* the restore requests of an earlier attempt died with it */
+        rtm_request_t *next = r->next;
+        if (r->restore) {
+            request_unlink(c, r);
+            request_release(r);
+        }
+        r = next;
+    }
+    /* invitations lived in the old session: their calls and they themselves fail */
+    r = c->pending_head;
+    while (r) {
+        rtm_request_t *next = r->next;
+        if (r->inv)
+            request_complete(c, r, RTM_ERR_NOT_LOGGED_IN, NULL);
+        r = next;
+    }
+    invitations_session_lost(c);
+    rtm_request_t *last_old = c->pending_tail;
+    struct rejoin_ctx x = {c, same_epoch};
+    rtm_hm_foreach(&c->channels, rejoin_one, &x);
+    resubscribe(c);
+    reset_user_attributes(c);
+    for (r = last_old ? c->pending_head : NULL; r; r = r->next) {
+        if (r->frame && r->id != c->login_req && r->id != c->logout_req &&
+            !outq_append(&c->outq, NULL, r->frame, r->frame_len, r->frame_type, r->id))
+            rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: request %llu not sent again",
+                    (unsigned long long)r->id);
+        if (r == last_old)
+            break;
+    }
 }
 
 static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
 {
     rtm_err_t err = wire_err(f->err);
+    bool reconnect = !c->login_req;
     if (err == RTM_OK) {
-        if (!c->login_req)
-            rejoin_channels(c);
+        bool resumed = reconnect && c->session_len && f->resumed;
+        uint64_t old_epoch = c->epoch;
+        c->epoch = rtm_frame_has(f, RTM_K_EPOCH) ? f->epoch : 0;
+        c->session_len = 0;
+        if (rtm_frame_has(f, RTM_K_SESSION) && f->session.len <= sizeof(c->session)) {
+            memcpy(c->session, f->session.ptr, f->session.len);
+            c->session_len = f->session.len;
+        }
+        c->hb_interval_ms = c->cfg.heartbeat_interval_ms;
+        if (rtm_frame_has(f, RTM_K_HEARTBEAT_MS) && f->heartbeat_ms &&
+            (int64_t)(f->heartbeat_ms / 3) < c->hb_interval_ms)
+            c->hb_interval_ms = f->heartbeat_ms / 3 > 50 ? (int64_t)(f->heartbeat_ms / 3) : 50;
+        if (resumed) {
+            /* nothing was lost: the server sends again what we missed, we do the same */
+            outq_rewind(&c->outq, rtm_frame_has(f, RTM_K_RX) ? f->rx : 0, &c->tx_seq);
+            rtm_log(&c->log, RTM_LOG_INFO, "session resumed");
+        } else {
+            c->rx_count = c->rx_acked = c->tx_seq = 0;
+            if (reconnect)
+                restore_session(c, old_epoch && old_epoch == c->epoch);
+        }
         c->session_live = true;
         c->reconnect_attempt = 0;
         change_state(c, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
@@ -924,6 +1140,22 @@ static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
     }
     rtm_log(&c->log, RTM_LOG_WARN, "login refused: %s (%.*s)", rtm_err_name(err),
             (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
+    if (reconnect && err == RTM_ERR_TOO_OFTEN) {
+        /* the server wants fewer logins: try again after the backoff */
+        c->want_close = true;
+        c->login_sent = false;
+        c->reconnect_at_ms = rtm_now_mono_ms() + backoff_ms(c, c->reconnect_attempt++);
+        atomic_store_explicit(&c->timers_due, true, memory_order_relaxed);
+        return;
+    }
+    if (reconnect && err == RTM_ERR_TOKEN_EXPIRED) {
+        abort_session(c, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED);
+        return;
+    }
+    if (reconnect && f->reason == RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER) {
+        abort_session(c, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+        return;
+    }
     fail_login(c, err, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
 }
 
@@ -1009,6 +1241,13 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
     rtm_err_t err = wire_err(f->err);
     if (err == RTM_ERR_ALREADY_JOINED && r->result_type == RTM_EVENT_JOIN_CHANNEL_RESULT)
         err = RTM_OK; /* the server already counts us in (a join that timed out, a resume) */
+    if (err == RTM_ERR_NOT_IN_CHANNEL && r->result_type == RTM_EVENT_LEAVE_CHANNEL_RESULT)
+        err = RTM_OK; /* a leave sent again in a new session: we are out, as asked */
+    if (err == RTM_OK)
+        apply_success(c, r);
+    else if (r->silent && !r->channel)
+        rtm_log(&c->log, RTM_LOG_WARN, "restoring the session: %s failed: %s",
+                rtm_frame_type_name(r->frame_type), rtm_err_name(err));
     if (err == RTM_OK && r->token) {
         free(c->token); /* reconnects log in with the newest accepted token */
         c->token = r->token;
@@ -1034,11 +1273,64 @@ static void ack_delivery(rtm_client_t *c, uint64_t mid)
                 (unsigned long long)mid);
 }
 
+/* 64-bit mix (splitmix64's finaliser) */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static uint64_t hash_bytes(const char *p, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* True when the message with this key was already handed to the application recently;
+ * otherwise remembers it (the oldest of RTM_SEEN_MAX keys is forgotten). Key 0 is never
+ * remembered. */
+static bool seen_before(rtm_client_t *c, uint64_t key)
+{
+    if (!key)
+        return false;
+    if (rtm_hm_get_u64(&c->seen, key))
+        return true;
+    uint64_t *slot = &c->seen_ring[c->seen_pos];
+    if (*slot)
+        rtm_hm_del_u64(&c->seen, *slot);
+    *slot = rtm_hm_put_u64(&c->seen, key, c) ? key : 0;
+    c->seen_pos = (c->seen_pos + 1) % RTM_SEEN_MAX;
+    return false;
+}
+
+/* A message the application already has: the same sender and cmid, or a peer message with
+ * the same mid in this epoch (delivered again after a lost acknowledgement). */
+static bool duplicate_message(rtm_client_t *c, const rtm_frame_t *f)
+{
+    bool dup = false;
+    if (rtm_frame_has(f, RTM_K_CMID) && f->cmid)
+        dup = seen_before(c, mix64(hash_bytes(f->user.ptr, f->user.len) ^ mix64(f->cmid)) | 1);
+    if (f->type == RTM_FRAME_PEER_MESSAGE && c->epoch && f->mid)
+        dup = seen_before(c, mix64(c->epoch ^ mix64(f->mid)) & ~1ull) || dup;
+    return dup;
+}
+
 static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
 {
     if ((f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) ||
         f->user.len == 0) {
         rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed peer message");
+        return;
+    }
+    if (duplicate_message(c, f)) {
+        rtm_log(&c->log, RTM_LOG_DEBUG, "dropped a duplicate of peer message %llu",
+                (unsigned long long)f->mid);
+        ack_delivery(c, f->mid); /* its sender waits for this */
         return;
     }
     rtm_event_t *e = rtm_event_new(RTM_EVENT_PEER_MESSAGE_RECEIVED);
@@ -1082,6 +1374,12 @@ static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
     rtm_chan_rec_t *ch = joined_channel(c, f);
     if (!ch)
         return;
+    if (f->type == RTM_FRAME_CHANNEL_MESSAGE) {
+        if (f->mid > ch->last_mid)
+            ch->last_mid = f->mid;
+        if (duplicate_message(c, f))
+            return;
+    }
     rtm_event_type_t type =
         f->type == RTM_FRAME_CHANNEL_MESSAGE ? RTM_EVENT_CHANNEL_MESSAGE_RECEIVED
         : f->type == RTM_FRAME_MEMBER_JOINED ? RTM_EVENT_CHANNEL_MEMBER_JOINED
@@ -1118,6 +1416,19 @@ static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
     push_event(c, e);
 }
 
+/* The server ended the session for good: ABORTED until the application logs out. */
+static void abort_session(rtm_client_t *c, rtm_connection_change_reason_t reason)
+{
+    change_state(c, RTM_CONNECTION_STATE_ABORTED, reason);
+    if (reason == RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED)
+        push_event(c, rtm_event_new(RTM_EVENT_TOKEN_EXPIRED));
+    fail_pending(c, RTM_ERR_CLOSED, 0);
+    invitations_session_lost(c);
+    forget_session(c);
+    c->want_close = true;
+    c->conn_gen++;
+}
+
 static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
 {
     rtm_connection_change_reason_t reason =
@@ -1130,13 +1441,7 @@ static void on_session_end(rtm_client_t *c, const rtm_frame_t *f)
         finish_logout(c);
         return;
     }
-    change_state(c, RTM_CONNECTION_STATE_ABORTED, reason);
-    fail_pending(c, RTM_ERR_CLOSED, 0);
-    rtm_hm_foreach(&c->channels, reset_channel, NULL);
-    outq_reset(&c->outq);
-    c->session_live = false;
-    c->want_close = true;
-    c->conn_gen++;
+    abort_session(c, reason);
 }
 
 static void on_error_frame(rtm_client_t *c, const rtm_frame_t *f)
@@ -1146,6 +1451,33 @@ static void on_error_frame(rtm_client_t *c, const rtm_frame_t *f)
     /* an answer to a request, or anything the server refuses while we log in */
     if ((f->id && rtm_hm_get_u64(&c->pending, f->id)) || (!c->session_live && c->login_sent))
         on_result(c, f);
+}
+
+/* Server frames outside the counted stream (the LOGIN result comes before the session). */
+static bool stream_frame_from_server(uint32_t type)
+{
+    return type != RTM_FRAME_PONG && type != RTM_FRAME_SERVER_ACK && type != RTM_FRAME_GOAWAY &&
+           type != RTM_FRAME_SESSION_END;
+}
+
+/* Queues a PING or an ACK carrying how much of the server's stream we have. */
+static void queue_control(rtm_client_t *c, uint32_t type)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, type, 0);
+    rtm_frame_set_uint(&f, RTM_K_RX, c->rx_count);
+    if (outq_push(&c->outq, &f, 0))
+        c->rx_acked = c->rx_count;
+}
+
+int64_t client_io_heartbeat(rtm_client_t *c, uint64_t gen)
+{
+    pthread_mutex_lock(&c->lock);
+    int64_t interval = c->hb_interval_ms > 0 ? c->hb_interval_ms : c->cfg.heartbeat_interval_ms;
+    if (gen == c->conn_gen && c->session_live)
+        queue_control(c, RTM_FRAME_PING);
+    pthread_mutex_unlock(&c->lock);
+    return interval;
 }
 
 bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t len)
@@ -1164,6 +1496,8 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
             rtm_log(&c->log, RTM_LOG_ERROR, "unreadable message from the server: %s", why);
             break;
         }
+        if (c->session_live && stream_frame_from_server(f.type))
+            c->rx_count++; /* the server counted it, readable or not */
         if (st == RTM_DECODE_BAD_FRAME || !rtm_frame_type_from_server(f.type)) {
             rtm_log(&c->log, RTM_LOG_WARN, "ignored a frame from the server: %s",
                     why ? why : "a client frame type");
@@ -1205,10 +1539,24 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
         case RTM_FRAME_INVITE_UPDATE:
             invitation_on_update(c, &f);
             break;
+        case RTM_FRAME_PONG:
+        case RTM_FRAME_SERVER_ACK:
+            outq_release(&c->outq, f.rx);
+            break;
+        case RTM_FRAME_GOAWAY:
+            /* the server closes once it has written what it holds; then reconnect at once */
+            rtm_log(&c->log, RTM_LOG_INFO, "the server is going away");
+            c->goaway = true;
+            break;
+        case RTM_FRAME_TOKEN_WILL_EXPIRE:
+            push_event(c, rtm_event_new(RTM_EVENT_TOKEN_PRIVILEGE_WILL_EXPIRE));
+            break;
         default:
             break;
         }
     }
+    if (gen == c->conn_gen && c->session_live && c->rx_count - c->rx_acked >= RTM_ACK_EVERY)
+        queue_control(c, RTM_FRAME_ACK);
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_unlock(&rtm_inv_lock);
     return true;
@@ -1242,7 +1590,10 @@ void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *de
             change_state(c, RTM_CONNECTION_STATE_RECONNECTING,
                          RTM_CONNECTION_CHANGE_REASON_INTERRUPTED);
         c->url_index = (c->url_index + 1) % c->n_urls;
-        c->reconnect_at_ms = rtm_now_mono_ms() + backoff_ms(c, c->reconnect_attempt++);
+        /* a server that went away on purpose is left at once, for the next one */
+        c->reconnect_at_ms =
+            rtm_now_mono_ms() + (c->goaway ? 0 : backoff_ms(c, c->reconnect_attempt++));
+        c->goaway = false;
         atomic_store_explicit(&c->timers_due, true, memory_order_relaxed); /* the backoff */
     }
     pthread_mutex_unlock(&c->lock);

@@ -16,6 +16,8 @@
 #include "event_queue.h"
 #include "hashmap.h"
 #include "log.h"
+#include "rules.h"
+#include "send_queue.h"
 
 struct rtm_conn;
 
@@ -32,24 +34,15 @@ typedef struct rtm_request {
     struct rtm_invitation *inv;   /* invitation requests: its reference, handed to the result */
     int inv_op;                   /* rtm_inv_op_t */
     bool unsent;                  /* it timed out before its frame was written */
+    bool restore;                 /* sent to restore a new session (rejoin, resubscribe) */
+    uint8_t *frame;               /* its encoded frame, sent again in a new session */
+    size_t frame_len;
+    char *list;    /* SUBSCRIBE/UNSUBSCRIBE: the ids; user attribute writes: keys (and values),
+                      each NUL-terminated; applied to the client's own copy on success */
+    size_t list_n; /* entries in list (key-value pairs count as one) */
+    uint32_t frame_type;
     struct rtm_request *prev, *next;
 } rtm_request_t;
-
-/* Outbound frames: concatenated encodings, each with its extent and the request it carries
- * (0 for acks), so a write packs whole frames into one WebSocket message and a request that
- * ends before it was written (a timeout) is dropped instead of sent late. */
-typedef struct rtm_outq_frame {
-    size_t start, len;
-    uint64_t req_id;
-    bool dropped;
-} rtm_outq_frame_t;
-
-typedef struct rtm_outq {
-    rtm_buf_t bytes;
-    rtm_outq_frame_t *frames;
-    size_t first, n, cap; /* frames[first..n) are unsent */
-    size_t live;          /* unsent frames not dropped */
-} rtm_outq_t;
 
 /* The client's view of one channel it has a handle for. Guarded by the client's lock. */
 typedef enum rtm_chan_state {
@@ -63,7 +56,10 @@ typedef struct rtm_chan_rec {
     char *id;
     size_t id_len;
     rtm_chan_state_t state;
+    uint64_t last_mid; /* the newest channel message received, in the session's epoch */
 } rtm_chan_rec_t;
+
+#define RTM_SEEN_MAX 1024 /* messages remembered for de-duplication */
 
 struct rtm_channel;
 
@@ -87,11 +83,33 @@ struct rtm_client {
     uint64_t login_req;  /* the pending login request id, 0 when none */
     bool login_sent;     /* LOGIN frame written on the current connection */
     bool session_live;   /* the server accepted LOGIN on the current connection */
+    bool goaway;         /* the server is going down: reconnect at once when it closes */
     int url_index;       /* the URL of the current or next connection attempt */
     int urls_tried;      /* attempts of the current login round */
     int reconnect_attempt;
     int64_t reconnect_at_ms;  /* next attempt while RECONNECTING */
     int64_t attempt_start_ms; /* start of the current connection attempt */
+
+    /* the server's session and its frame stream (docs/protocol.md, "Sessions") */
+    uint8_t session[32]; /* resume secret; session_len 0: none */
+    size_t session_len;
+    uint64_t epoch;         /* the server's boot id for the session (0: none yet) */
+    uint64_t rx_count;      /* counted server frames received in the session */
+    uint64_t rx_acked;      /* the rx last reported to the server */
+    uint64_t tx_seq;        /* counted frames written in the session */
+    int64_t hb_interval_ms; /* PING interval of this session */
+    uint32_t cmid_prefix;   /* random per client: cmid = prefix << 32 | counter */
+    uint32_t cmid_counter;
+
+    /* what a new session restores: subscriptions (id -> itself) and own user attributes */
+    rtm_hashmap_t subscribed;
+    char *attr_keys[RTM_ATTR_MAX_COUNT], *attr_values[RTM_ATTR_MAX_COUNT];
+    size_t n_attrs;
+
+    /* messages recently handed to the application: (sender, cmid) and (epoch, mid) keys */
+    rtm_hashmap_t seen;
+    uint64_t seen_ring[RTM_SEEN_MAX];
+    size_t seen_pos;
 
     /* requests */
     uint64_t conn_gen;   /* bumped when the application ends a session: callbacks of older
@@ -192,6 +210,9 @@ rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms);
 /* The connection is up (WebSocket established): the LOGIN frame goes out first. */
 void client_io_established(rtm_client_t *c, uint64_t gen);
 /* One complete WebSocket message arrived. Returns false when the connection must close. */
+/* Heartbeat of the connection of generation gen: queues a PING while the session is live.
+ * Returns the interval until the next one (ms). */
+int64_t client_io_heartbeat(rtm_client_t *c, uint64_t gen);
 bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t len);
 /* The connection is gone (error before or after the handshake, or closed). */
 void client_io_lost(rtm_client_t *c, uint64_t gen, rtm_err_t why, const char *detail);

@@ -110,6 +110,14 @@ static bool terminal(const rtm_invitation_t *inv)
            inv->state != RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL;
 }
 
+void invitation_report(rtm_invitation_t *inv, const char *sentence)
+{
+    pthread_mutex_lock(&rtm_inv_lock);
+    if (inv->client)
+        client_set_error(inv->client, "%s", sentence);
+    pthread_mutex_unlock(&rtm_inv_lock);
+}
+
 rtm_err_t invitation_set(rtm_invitation_t *inv, int field, const char *value)
 {
     rtm_err_t err = RTM_OK;
@@ -417,6 +425,21 @@ void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f)
         return;
     }
     unroute(c, inv);
+}
+
+void invitations_session_lost(rtm_client_t *c)
+{
+    for (rtm_invitation_t *inv = c->invitations; inv; inv = inv->next) {
+        if (!inv->routed || terminal(inv))
+            continue;
+        bool local = inv->kind == RTM_INVITATION_KIND_LOCAL;
+        inv->state =
+            local ? RTM_LOCAL_INVITATION_STATE_FAILURE : RTM_REMOTE_INVITATION_STATE_FAILURE;
+        push_inv_event(
+            c, local ? RTM_EVENT_LOCAL_INVITATION_FAILURE : RTM_EVENT_REMOTE_INVITATION_FAILURE,
+            inv, RTM_ERR_NOT_LOGGED_IN);
+        unroute(c, inv);
+    }
 }
 
 void invitations_orphan(rtm_client_t *c)

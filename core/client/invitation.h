@@ -41,6 +41,8 @@ int invitation_state(rtm_invitation_t *inv);
 rtm_err_t invitation_set(rtm_invitation_t *inv, int field /* 0 content, 1 channel, 2 response */,
                          const char *value);
 rtm_err_t invitation_call(rtm_invitation_t *inv, rtm_inv_op_t op, uint64_t *req);
+/* Records sentence as the last error of inv's client (when it still has one). */
+void invitation_report(rtm_invitation_t *inv, const char *sentence);
 /* client_destroy, before the I/O thread lets go: every invitation turns into a closed one. */
 void invitations_orphan(rtm_client_t *c);
 /* client_destroy, after: drops the routing references. */
@@ -54,5 +56,8 @@ void invitation_on_update(rtm_client_t *c, const rtm_frame_t *f);
  * change and event that follow its INVITATION_RESULT. */
 void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op, rtm_err_t err,
                              bool unsent);
+/* Our session ended on the server (a new one replaced it, or it was aborted): every invitation
+ * still in progress fails with RTM_ERR_NOT_LOGGED_IN, as the server has forgotten it. */
+void invitations_session_lost(rtm_client_t *c);
 
 #endif

@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
+#include <uv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +25,12 @@
 /* One WebSocket connection; lws's per-connection user data. */
 typedef struct rtm_conn {
     struct lws *wsi;
-    rtm_client_t *client; /* NULL once the client let go of it */
-    rtm_buf_t rx;         /* reassembly of a fragmented message */
-    rtm_buf_t farewell;   /* frames to write before closing an orphaned connection */
-    lws_retry_bo_t retry; /* heartbeat policy; must outlive the wsi */
-    uint64_t gen;         /* the client's connection generation at connect */
+    rtm_client_t *client;          /* NULL once the client let go of it */
+    rtm_buf_t rx;                  /* reassembly of a fragmented message */
+    rtm_buf_t farewell;            /* frames to write before closing an orphaned connection */
+    lws_sorted_usec_list_t hb_sul; /* our heartbeat: PING, and the check for a dead server */
+    int64_t last_rx_ms;            /* when anything last arrived */
+    uint64_t gen;                  /* the client's connection generation at connect */
     bool established, lost, in_connect, destroyed, rx_text;
     bool tls, verify_peer; /* a wss:// connection, and whether its certificate counts */
     bool own_ca;           /* verified against tls.ca_file, not the system store */
@@ -49,6 +51,11 @@ static struct io {
     pthread_cond_t cond;
     pthread_t thread;
     struct lws_context *ctx;
+    /* I/O thread only: our own libuv loop, which lws joins as a "foreign" loop. On a loop of
+       its own making lws would install handlers for SIGINT, SIGTERM, SIGHUP, SIGSEGV and
+       SIGFPE, taking them from the application (and from a JVM or Mono runtime). */
+    uv_loop_t loop;
+    struct lws_context *lws_owned; /* lws clears it once the context is wholly destroyed */
     int refs;
     bool started, start_failed, stop;
     rtm_client_t *dirty_head, *dirty_tail;
@@ -67,6 +74,11 @@ static struct io {
        .cond = PTHREAD_COND_INITIALIZER};
 
 static void service_client(rtm_client_t *c);
+
+/* Liveness is ours (PING frames, docs/protocol.md "Heartbeats"), not lws's: its validity
+ * pings would go unanswered while we pause reading for a full event queue. */
+static const lws_retry_bo_t no_lws_pings = {.secs_since_valid_ping = 0xffff,
+                                            .secs_since_valid_hangup = 0xffff};
 
 /* ---- dirty list ---------------------------------------------------------------------- */
 
@@ -100,6 +112,7 @@ void io_kick(rtm_client_t *c)
 
 static void conn_free(rtm_conn_t *conn)
 {
+    lws_sul_cancel(&conn->hb_sul);
     rtm_buf_free(&conn->rx);
     rtm_buf_free(&conn->farewell);
     free(conn);
@@ -280,9 +293,6 @@ static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
     rtm_buf_init(&conn->farewell, LWS_PRE);
     conn->client = c;
     conn->gen = gen;
-    int64_t hb_s = c->cfg.heartbeat_interval_ms / 1000;
-    conn->retry.secs_since_valid_ping = (uint16_t)(hb_s < 1 ? 1 : hb_s > 3000 ? 3000 : hb_s);
-    conn->retry.secs_since_valid_hangup = (uint16_t)(conn->retry.secs_since_valid_ping * 3);
     G.nconns++;
     c->conn = conn;
 
@@ -298,7 +308,7 @@ static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
     ci.local_protocol_name = RTM_PROTOCOL_NAME;
     ci.userdata = conn;
     ci.pwsi = &conn->wsi;
-    ci.retry_and_idle_policy = &conn->retry;
+    ci.retry_and_idle_policy = &no_lws_pings;
     if (url->tls) {
         conn->tls = true;
         conn->verify_peer = c->cfg.tls_verify_peer;
@@ -344,6 +354,7 @@ static void service_client(rtm_client_t *c)
         lws_callback_on_writable(c->conn->wsi);
     if (a.rx_resume && c->conn && c->rx_paused) {
         c->rx_paused = false;
+        c->conn->last_rx_ms = rtm_now_mono_ms(); /* silence while we did not read is ours */
         lws_rx_flow_control(c->conn->wsi, 1);
     }
 }
@@ -434,6 +445,30 @@ static void tick(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(G.ctx, 0, &G.tick_sul, tick, TICK_MS * LWS_US_PER_MS);
 }
 
+/* ---- heartbeat ----------------------------------------------------------------------- */
+
+#define HEARTBEAT_MISSES 3 /* intervals without a byte from the server before it counts as dead */
+
+static void heartbeat(lws_sorted_usec_list_t *sul)
+{
+    rtm_conn_t *conn = lws_container_of(sul, rtm_conn_t, hb_sul);
+    rtm_client_t *c = conn->client;
+    if (!c)
+        return;
+    int64_t interval = client_io_heartbeat(c, conn->gen);
+    int64_t silent = rtm_now_mono_ms() - conn->last_rx_ms;
+    if (!c->rx_paused && silent > HEARTBEAT_MISSES * interval) {
+        char why[96];
+        snprintf(why, sizeof(why), "the server sent nothing for %lld ms", (long long)silent);
+        struct lws *wsi = conn->wsi;
+        conn_lost(conn, RTM_ERR_NETWORK, why);
+        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        return;
+    }
+    service_client(c); /* writes the PING */
+    lws_sul_schedule(G.ctx, 0, &conn->hb_sul, heartbeat, interval * LWS_US_PER_MS);
+}
+
 /* ---- libwebsockets callback ---------------------------------------------------------- */
 
 static int on_receive(rtm_conn_t *conn, struct lws *wsi, const uint8_t *in, size_t len)
@@ -441,6 +476,7 @@ static int on_receive(rtm_conn_t *conn, struct lws *wsi, const uint8_t *in, size
     rtm_client_t *c = conn->client;
     if (!c)
         return 0;
+    conn->last_rx_ms = rtm_now_mono_ms();
     bool first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
     if (first)
         conn->rx_text = !lws_frame_is_binary(wsi);
@@ -545,6 +581,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         conn->established = true;
         if (!conn->client)
             return -1; /* closed while its handshake ran: lws cancelled our kill timeout */
+        conn->last_rx_ms = rtm_now_mono_ms();
+        lws_sul_schedule(G.ctx, 0, &conn->hb_sul, heartbeat,
+                         client_io_heartbeat(conn->client, conn->gen) * LWS_US_PER_MS);
         client_io_established(conn->client, conn->gen);
         service_client(conn->client);
         return 0;
@@ -579,9 +618,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
 /* ---- thread life --------------------------------------------------------------------- */
 
-static void ignore_signal(void *loop_handle, int signum)
+static void close_leftover(uv_handle_t *h, void *arg)
 {
-    /* a library never takes the application's signals */
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
 }
 
 static void *io_main(void *arg)
@@ -591,23 +631,31 @@ static void *io_main(void *arg)
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.signal_cb = ignore_signal;
+    void *loops[1] = {&G.loop};
+    info.foreign_loops = loops;
+    info.pcontext = &G.lws_owned;
     info.gid = -1;
     info.uid = -1;
     lws_set_log_level(LLL_ERR, NULL);
-    struct lws_context *ctx = lws_create_context(&info);
+    struct lws_context *ctx = uv_loop_init(&G.loop) == 0 ? lws_create_context(&info) : NULL;
+    G.lws_owned = ctx;
     pthread_mutex_lock(&G.lock);
     G.ctx = ctx;
     G.started = true;
     G.start_failed = !ctx;
     pthread_cond_broadcast(&G.cond);
     pthread_mutex_unlock(&G.lock);
-    if (!ctx)
+    if (!ctx) {
+        uv_loop_close(&G.loop);
         return NULL;
+    }
     lws_sul_schedule(ctx, 0, &G.tick_sul, tick, TICK_MS * LWS_US_PER_MS);
-    while (lws_service(ctx, 0) >= 0 && !G.stopping)
-        ;
-    lws_context_destroy(ctx);
+    /* runs until destroy_from_loop has destroyed the context and lws has closed its handles */
+    uv_run(&G.loop, UV_RUN_DEFAULT);
+    lws_context_destroy(G.lws_owned); /* finishes what is left, if anything (NULL is fine) */
+    uv_walk(&G.loop, close_leftover, NULL);
+    uv_run(&G.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&G.loop);
     while (G.ca_vhosts) { /* the vhosts went with the context */
         ca_vhost_t *v = G.ca_vhosts;
         G.ca_vhosts = v->next;

@@ -566,10 +566,41 @@ static void test_many_clients_share_one_process(void **state)
         rtm_client_free(c[i]);
 }
 
+static void app_handler(int sig)
+{
+    (void)sig;
+}
+
+/* librtm never takes the application's signals, neither while its I/O thread runs nor after
+ * it stopped (a JVM or Mono runtime relies on its own SIGSEGV handler). */
+static void test_library_leaves_signal_handlers_alone(void **state)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGFPE};
+    struct sigaction mine = {.sa_handler = app_handler}, saved[5], now;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(sigaction(sigs[i], &mine, &saved[i]), 0);
+    for (int round = 0; round < 2; round++) { /* the thread starts and stops each round */
+        rtm_client_t *c = make_client(server.url, NULL);
+        login_ok(c, NULL, "sig-user");
+        for (int i = 0; i < 5; i++) {
+            assert_int_equal(sigaction(sigs[i], NULL, &now), 0);
+            assert_ptr_equal(now.sa_handler, app_handler);
+        }
+        rtm_client_free(c);
+        for (int i = 0; i < 5; i++) {
+            assert_int_equal(sigaction(sigs[i], NULL, &now), 0);
+            assert_ptr_equal(now.sa_handler, app_handler);
+        }
+    }
+    for (int i = 0; i < 5; i++)
+        sigaction(sigs[i], &saved[i], NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library_reports_its_version_and_names),
+        cmocka_unit_test(test_library_leaves_signal_handlers_alone),
         cmocka_unit_test(test_config_refuses_unknown_keys_and_bad_values),
         cmocka_unit_test(test_client_new_refuses_missing_app_id),
         cmocka_unit_test(test_live_options_change_and_others_refuse),

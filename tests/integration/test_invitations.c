@@ -170,12 +170,15 @@ static void test_wrong_state_and_bad_input_fail_at_once(void **state)
     memset(big, 'x', 8193);
     big[8193] = 0;
     assert_int_equal(rtm_invitation_set_content(li, big), RTM_ERR_SIZE_OVERFLOW);
+    assert_non_null(strstr(rtm_client_last_error(a), "longer than 8192 bytes"));
     big[8192] = 0;
     assert_int_equal(rtm_invitation_set_content(li, big), RTM_OK); /* exactly 8 KB */
     free(big);
     assert_int_equal(rtm_invitation_set_content(li, "\xff"), RTM_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(rtm_client_last_error(a), "UTF-8"));
     assert_int_equal(rtm_invitation_set_content(li, NULL), RTM_ERR_INVALID_ARGUMENT);
     assert_int_equal(rtm_invitation_set_channel_id(li, "no/no"), RTM_ERR_INVALID_CHANNEL_ID);
+    assert_non_null(strstr(rtm_client_last_error(a), "id rules"));
     assert_int_equal(rtm_invitation_send(NULL, &req), RTM_ERR_INVALID_ARGUMENT);
     assert_int_equal(rtm_invitation_state(NULL), -1);
     assert_null(rtm_invitation_content(NULL));

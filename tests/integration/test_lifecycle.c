@@ -1,0 +1,516 @@
+/* The connection lifecycle through the ABI, against real rtmd processes: a server killed and
+ * restarted, a network that goes silent, resumed sessions that nobody else notices, replay of
+ * channel messages after a lost session, de-duplication of a peer message sent twice, the
+ * drain of a server that goes away, a paused reader that keeps its session, and requests made
+ * while reconnecting. Faults come from SIGKILL / SIGTERM and from a loopback proxy (proxy.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "proxy.h"
+
+/* Fast reconnects and heartbeats, so faults resolve in well under a second. */
+static const char *const FAST[] = {"reconnect.backoff_min_ms=100", "reconnect.backoff_max_ms=400",
+                                   "heartbeat.interval_ms=300", NULL};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static rtm_client_t *fast_user(const char *url, const char *name)
+{
+    rtm_client_t *c = make_client(url, FAST);
+    login_ok(c, NULL, name);
+    return c;
+}
+
+static rtm_channel_t *join(rtm_client_t *c, const char *id)
+{
+    rtm_err_t err;
+    rtm_channel_t *ch = rtm_client_create_channel(c, id, &err);
+    assert_int_equal(err, RTM_OK);
+    uint64_t req;
+    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
+    rtm_event_t *e = wait_event(c, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    return ch;
+}
+
+/* Waits for the next CONNECTION_STATE_CHANGED (other events before it are dropped) and
+ * checks it. */
+static void expect_state(rtm_client_t *c, rtm_connection_state_t state,
+                         rtm_connection_change_reason_t reason, int timeout_ms)
+{
+    rtm_event_t *e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, timeout_ms);
+    if (rtm_event_connection_state(e) != state || rtm_event_connection_reason(e) != reason)
+        fail_msg("state %d reason %d, wanted %d / %d", rtm_event_connection_state(e),
+                 rtm_event_connection_reason(e), state, reason);
+    rtm_event_free(e);
+}
+
+static void send_channel_text(rtm_channel_t *ch, const char *text, uint64_t *req)
+{
+    rtm_message_t *m = rtm_message_new_text(text, NULL);
+    assert_int_equal(rtm_channel_send_message(ch, m, 0, req), RTM_OK);
+    rtm_message_free(m);
+}
+
+static void send_peer_text(rtm_client_t *c, const char *peer, const char *text, uint64_t *req)
+{
+    rtm_message_t *m = rtm_message_new_text(text, NULL);
+    assert_int_equal(rtm_client_send_message_to_peer(c, peer, m, 0, req), RTM_OK);
+    rtm_message_free(m);
+}
+
+/* Everything c receives within ms, as one line per event of interest:
+ * "msg <channel>|<from>|<text>", "peer <from>|<text>", "left <user>", "joined <user>",
+ * "presence <user>=<state>", "state <state>/<reason>". */
+static int collect(rtm_client_t *c, int ms, char lines[][96], int max)
+{
+    int n = 0;
+    long long deadline = now_ms() + ms;
+    while (now_ms() < deadline) {
+        rtm_event_t *e = rtm_client_poll(c, (int)(deadline - now_ms()));
+        if (!e)
+            break;
+        char line[96] = "";
+        switch (rtm_event_type(e)) {
+        case RTM_EVENT_CHANNEL_MESSAGE_RECEIVED:
+            snprintf(line, sizeof(line), "msg %s|%s|%s", rtm_event_channel_id(e),
+                     rtm_event_user_id(e), rtm_message_text(rtm_event_message(e)));
+            break;
+        case RTM_EVENT_PEER_MESSAGE_RECEIVED:
+            snprintf(line, sizeof(line), "peer %s|%s", rtm_event_user_id(e),
+                     rtm_message_text(rtm_event_message(e)));
+            break;
+        case RTM_EVENT_CHANNEL_MEMBER_LEFT:
+            snprintf(line, sizeof(line), "left %s", rtm_event_user_id(e));
+            break;
+        case RTM_EVENT_CHANNEL_MEMBER_JOINED:
+            snprintf(line, sizeof(line), "joined %s", rtm_event_user_id(e));
+            break;
+        case RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED:
+            for (size_t i = 0; i < rtm_event_peer_count(e) && n < max; i++)
+                snprintf(lines[n++], 96, "presence %s=%d", rtm_event_peer_id(e, i),
+                         rtm_event_peer_state(e, i));
+            break;
+        case RTM_EVENT_CONNECTION_STATE_CHANGED:
+            snprintf(line, sizeof(line), "state %d/%d", rtm_event_connection_state(e),
+                     rtm_event_connection_reason(e));
+            break;
+        default:
+            break;
+        }
+        if (*line && n < max)
+            snprintf(lines[n++], 96, "%s", line);
+        rtm_event_free(e);
+    }
+    return n;
+}
+
+static int count_lines(char lines[][96], int n, const char *prefix)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += strncmp(lines[i], prefix, strlen(prefix)) == 0;
+    return k;
+}
+
+/* Polls until a peer message arrives and checks its sender and text. */
+static void expect_peer_text(rtm_client_t *c, const char *from, const char *text)
+{
+    rtm_event_t *e = wait_event(c, RTM_EVENT_PEER_MESSAGE_RECEIVED, 5000);
+    assert_string_equal(rtm_event_user_id(e), from);
+    assert_string_equal(rtm_message_text(rtm_event_message(e)), text);
+    rtm_event_free(e);
+}
+
+/* Waits until the member list of ch (as seen by its client c) holds `who`. */
+static void wait_member(rtm_client_t *c, rtm_channel_t *ch, const char *who)
+{
+    long long deadline = now_ms() + 8000;
+    while (now_ms() < deadline) {
+        uint64_t req;
+        assert_int_equal(rtm_channel_get_members(ch, &req), RTM_OK);
+        rtm_event_t *e = wait_event(c, RTM_EVENT_GET_MEMBERS_RESULT, 5000);
+        bool found = false;
+        for (size_t i = 0; i < rtm_event_user_count(e); i++)
+            found = found || strcmp(rtm_event_user_at(e, i), who) == 0;
+        rtm_event_free(e);
+        if (found)
+            return;
+        usleep(50 * 1000);
+    }
+    fail_msg("%s never came back into the channel", who);
+}
+
+/* ---- rtmd killed with SIGKILL and started again on the same port -------------------- */
+
+static void test_clients_recover_everything_after_server_restart(void **state)
+{
+    rtmd_t d;
+    rtmd_start(&d, NULL);
+    rtm_client_t *a = fast_user(d.url, "alice"), *b = fast_user(d.url, "bob");
+    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    const char *carol_id[] = {"carol"};
+    uint64_t req;
+    assert_int_equal(rtm_client_subscribe_peers_online_status(a, carol_id, 1, &req), RTM_OK);
+    rtm_event_free(wait_event(a, RTM_EVENT_SUBSCRIPTION_RESULT, 5000));
+    rtm_attribute_t attr = {"mood", "sunny"};
+    assert_int_equal(rtm_client_set_local_user_attributes(b, &attr, 1, &req), RTM_OK);
+    rtm_event_t *e = wait_event(b, RTM_EVENT_USER_ATTRIBUTES_RESULT, 5000);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    rtm_event_free(rtm_client_poll(a, 200)); /* bob's join, the presence snapshot */
+    while ((e = rtm_client_poll(a, 100)))
+        rtm_event_free(e);
+
+    rtmd_crash(&d);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    expect_state(b, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    /* a request made while the server is away waits for it */
+    uint64_t queued;
+    send_channel_text(cha, "queued while away", &queued);
+    rtmd_restart(&d, NULL);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 8000);
+    expect_state(b, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 8000);
+    e = wait_event(a, RTM_EVENT_SEND_CHANNEL_MESSAGE_RESULT, 8000);
+    assert_int_equal(rtm_event_request_id(e), queued); /* exactly one result, and it is OK */
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+
+    /* channels work again: both are members without doing anything */
+    wait_member(a, cha, "bob");
+    wait_member(b, chb, "alice");
+    send_channel_text(cha, "after restart", &req);
+    e = wait_event(b, RTM_EVENT_CHANNEL_MESSAGE_RECEIVED, 5000);
+    if (strcmp(rtm_message_text(rtm_event_message(e)), "queued while away") == 0) {
+        rtm_event_free(e); /* it may reach bob if his rejoin came first */
+        e = wait_event(b, RTM_EVENT_CHANNEL_MESSAGE_RECEIVED, 5000);
+    }
+    assert_string_equal(rtm_message_text(rtm_event_message(e)), "after restart");
+    rtm_event_free(e);
+
+    /* bob's attributes were set again by his client */
+    assert_int_equal(rtm_client_get_user_attributes(a, "bob", &req), RTM_OK);
+    e = wait_event(a, RTM_EVENT_GET_USER_ATTRIBUTES_RESULT, 5000);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    assert_int_equal(rtm_event_attribute_count(e), 1);
+    assert_string_equal(rtm_event_attribute_key(e, 0), "mood");
+    assert_string_equal(rtm_event_attribute_value(e, 0), "sunny");
+    rtm_event_free(e);
+
+    /* alice's subscription came back: carol's login reaches her */
+    rtm_client_t *carol = fast_user(d.url, "carol");
+    long long deadline = now_ms() + 5000;
+    bool online = false;
+    while (!online && now_ms() < deadline) {
+        e = wait_event(a, RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED, 5000);
+        online = rtm_event_peer_count(e) == 1 && strcmp(rtm_event_peer_id(e, 0), "carol") == 0 &&
+                 rtm_event_peer_state(e, 0) == RTM_PEER_ONLINE_STATE_ONLINE;
+        rtm_event_free(e);
+    }
+    assert_true(online);
+
+    rtm_client_free(carol);
+    rtm_channel_free(cha);
+    rtm_channel_free(chb);
+    rtm_client_free(a);
+    rtm_client_free(b);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+static void test_request_times_out_while_server_is_away(void **state)
+{
+    rtmd_t d;
+    rtmd_start(&d, NULL);
+    rtm_client_t *a = fast_user(d.url, "alice");
+    rtmd_crash(&d);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    assert_int_equal(rtm_client_set_option(a, "request.timeout_ms", "500"), RTM_OK);
+    uint64_t req;
+    assert_int_equal(rtm_client_get_user_attributes(a, "bob", &req), RTM_OK);
+    rtm_event_t *e = wait_event(a, RTM_EVENT_GET_USER_ATTRIBUTES_RESULT, 3000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_error(e), RTM_ERR_TIMEOUT);
+    rtm_event_free(e);
+    rtmd_restart(&d, NULL);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 8000);
+    /* the timed-out request was never sent late: no second result */
+    char lines[16][96];
+    assert_int_equal(collect(a, 500, lines, 16), 0);
+    rtm_client_free(a);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+/* ---- a network that goes silent without closing -------------------------------------- */
+
+static void test_silent_network_is_detected_by_heartbeats(void **state)
+{
+    rtmd_t d;
+    rtmd_start(&d, NULL);
+    proxy_t *p = proxy_start(d.port);
+    const char *settings[] = {"heartbeat.interval_ms=200", "reconnect.backoff_min_ms=100",
+                              "reconnect.backoff_max_ms=200", NULL};
+    rtm_client_t *a = make_client(proxy_url(p), settings);
+    login_ok(a, NULL, "alice");
+    long long t0 = now_ms();
+    proxy_freeze(p, true, true);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    long long detected = now_ms() - t0;
+    /* three silent intervals of 200 ms, checked once per interval: under a second; the bound
+       is generous for a loaded machine */
+    assert_true(detected >= 500);
+    assert_true(detected < 3000);
+    proxy_freeze(p, false, false);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 5000);
+    rtm_client_free(a);
+    proxy_stop(p);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+static void test_paused_reader_keeps_its_session(void **state)
+{
+    const char *args[] = {"--heartbeat-timeout-ms", "1000", NULL};
+    rtmd_t d;
+    rtmd_start(&d, args);
+    const char *settings[] = {"heartbeat.interval_ms=200", "event_queue.capacity=4", NULL};
+    rtm_client_t *a = make_client(d.url, settings);
+    login_ok(a, NULL, "alice");
+    rtm_client_t *b = fast_user(d.url, "bob");
+    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    char lines[64][96];
+    collect(a, 200, lines, 64); /* bob's join */
+    for (int i = 0; i < 40; i++) {
+        char text[16];
+        snprintf(text, sizeof(text), "m%02d", i);
+        send_channel_text(chb, text, NULL);
+    }
+    sleep(3); /* alice does not poll: her client stops reading, but keeps pinging */
+    int n = collect(a, 1500, lines, 64);
+    assert_int_equal(count_lines(lines, n, "state"), 0);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strncmp(lines[i], "msg ", 4) != 0)
+            continue;
+        char want[96];
+        snprintf(want, sizeof(want), "msg room|bob|m%02d", k++);
+        assert_string_equal(lines[i], want);
+    }
+    assert_int_equal(k, 40);
+    rtm_channel_free(cha);
+    rtm_channel_free(chb);
+    rtm_client_free(a);
+    rtm_client_free(b);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+/* ---- resume within the grace period -------------------------------------------------- */
+
+static void test_resumed_session_loses_nothing_and_nobody_notices(void **state)
+{
+    const char *args[] = {"--session-grace-ms", "5000", NULL};
+    rtmd_t d;
+    rtmd_start(&d, args);
+    proxy_t *p = proxy_start(d.port);
+    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
+    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    const char *alice_id[] = {"alice"};
+    uint64_t req;
+    assert_int_equal(rtm_client_subscribe_peers_online_status(b, alice_id, 1, &req), RTM_OK);
+    char lines[64][96];
+    collect(b, 300, lines, 64); /* the subscription result, the snapshot, alice's join */
+    collect(a, 100, lines, 64);
+
+    proxy_refuse(p, true); /* alice stays away until we let her back */
+    proxy_cut(p);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    for (int i = 0; i < 5; i++) {
+        char text[16];
+        snprintf(text, sizeof(text), "c%d", i);
+        send_channel_text(chb, text, NULL);
+    }
+    uint64_t peer_req;
+    send_peer_text(b, "alice", "while away", &peer_req);
+    proxy_refuse(p, false);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 5000);
+    int n = collect(a, 1000, lines, 64);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strncmp(lines[i], "msg ", 4) == 0) {
+            char want[96];
+            snprintf(want, sizeof(want), "msg room|bob|c%d", k++);
+            assert_string_equal(lines[i], want); /* in order, each once */
+        }
+    }
+    assert_int_equal(k, 5);
+    assert_int_equal(count_lines(lines, n, "peer bob|while away"), 1);
+    /* bob's message was delivered, and he was told so */
+    rtm_event_t *e = wait_event(b, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 5000);
+    assert_int_equal(rtm_event_request_id(e), peer_req);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    /* bob saw no member leave or join, and never OFFLINE (UNREACHABLE, then ONLINE at most) */
+    n = collect(b, 500, lines, 64);
+    assert_int_equal(count_lines(lines, n, "left "), 0);
+    assert_int_equal(count_lines(lines, n, "joined "), 0);
+    assert_int_equal(count_lines(lines, n, "presence alice=2"), 0);
+    rtm_channel_free(cha);
+    rtm_channel_free(chb);
+    rtm_client_free(a);
+    rtm_client_free(b);
+    proxy_stop(p);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+/* ---- a session lost for good: replay and de-duplication ------------------------------ */
+
+static void test_channel_messages_missed_are_replayed_after_a_new_session(void **state)
+{
+    const char *args[] = {"--session-grace-ms", "0", NULL};
+    rtmd_t d;
+    rtmd_start(&d, args);
+    proxy_t *p = proxy_start(d.port);
+    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
+    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    char lines[64][96];
+    send_channel_text(chb, "before", NULL);
+    int n = collect(a, 500, lines, 64);
+    assert_int_equal(count_lines(lines, n, "msg room|bob|before"), 1);
+    collect(b, 100, lines, 64);
+
+    proxy_refuse(p, true);
+    proxy_cut(p);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    /* the server ended alice's session (no grace): bob sees her leave */
+    rtm_event_t *e = wait_event(b, RTM_EVENT_CHANNEL_MEMBER_LEFT, 5000);
+    assert_string_equal(rtm_event_user_id(e), "alice");
+    rtm_event_free(e);
+    for (int i = 0; i < 3; i++) {
+        char text[16];
+        snprintf(text, sizeof(text), "missed%d", i);
+        send_channel_text(chb, text, NULL);
+    }
+    collect(b, 200, lines, 64);
+    proxy_refuse(p, false);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 5000);
+    n = collect(a, 1000, lines, 64);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strncmp(lines[i], "msg ", 4) == 0) {
+            char want[96];
+            snprintf(want, sizeof(want), "msg room|bob|missed%d", k++);
+            assert_string_equal(lines[i], want); /* "before" is not replayed again */
+        }
+    }
+    assert_int_equal(k, 3);
+    /* one leave/join pair for bob */
+    e = wait_event(b, RTM_EVENT_CHANNEL_MEMBER_JOINED, 5000);
+    assert_string_equal(rtm_event_user_id(e), "alice");
+    rtm_event_free(e);
+    rtm_channel_free(cha);
+    rtm_channel_free(chb);
+    rtm_client_free(a);
+    rtm_client_free(b);
+    proxy_stop(p);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+static void test_peer_message_sent_again_is_received_once(void **state)
+{
+    const char *args[] = {"--session-grace-ms", "0", NULL};
+    rtmd_t d;
+    rtmd_start(&d, args);
+    proxy_t *p = proxy_start(d.port);
+    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
+    /* alice's frames reach the server, the server's never reach alice: bob gets the message,
+       alice never hears that he did */
+    proxy_freeze(p, false, true);
+    uint64_t req;
+    send_peer_text(a, "bob", "exactly once", &req);
+    expect_peer_text(b, "alice", "exactly once");
+    proxy_refuse(p, true);
+    proxy_cut(p);
+    proxy_freeze(p, false, false);
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    proxy_refuse(p, false);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 5000);
+    /* a new session: alice's client sends the message again and it completes */
+    rtm_event_t *e = wait_event(a, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 5000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    char lines[16][96];
+    int n = collect(b, 800, lines, 16);
+    assert_int_equal(count_lines(lines, n, "peer "), 0); /* bob's application got it once */
+    rtm_client_free(a);
+    rtm_client_free(b);
+    proxy_stop(p);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
+/* ---- a server that drains ------------------------------------------------------------ */
+
+static void test_drained_server_sends_clients_to_the_next_one(void **state)
+{
+    rtmd_t d1, d2;
+    rtmd_start(&d1, NULL);
+    rtmd_start(&d2, NULL);
+    char urls[160];
+    snprintf(urls, sizeof(urls), "server.url=%s,%s", d1.url, d2.url);
+    /* a long backoff: only GOAWAY explains a reconnect within a second */
+    const char *settings[] = {urls, "reconnect.backoff_min_ms=5000",
+                              "reconnect.backoff_max_ms=10000", NULL};
+    rtm_client_t *a = make_client(NULL, settings);
+    login_ok(a, NULL, "alice");
+    long long t0 = now_ms();
+    assert_int_equal(rtmd_stop(&d1), 0); /* SIGTERM: drains and exits 0 */
+    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 4000);
+    assert_true(now_ms() - t0 < 4000);
+    rtm_client_free(a);
+    assert_int_equal(rtmd_stop(&d2), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clients_recover_everything_after_server_restart),
+        cmocka_unit_test(test_request_times_out_while_server_is_away),
+        cmocka_unit_test(test_silent_network_is_detected_by_heartbeats),
+        cmocka_unit_test(test_paused_reader_keeps_its_session),
+        cmocka_unit_test(test_resumed_session_loses_nothing_and_nobody_notices),
+        cmocka_unit_test(test_channel_messages_missed_are_replayed_after_a_new_session),
+        cmocka_unit_test(test_peer_message_sent_again_is_received_once),
+        cmocka_unit_test(test_drained_server_sends_clients_to_the_next_one),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
