@@ -223,16 +223,16 @@ static void test_expired_session_is_gone_for_everyone(void **state)
     expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f);
     assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_ONLINE);
 
-    /* the client is aborted with reason TOKEN_EXPIRED, and stays so */
-    rtm_event_t *e = NULL;
-    for (;;) {
-        e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, 10000);
-        if (rtm_event_connection_state(e) == RTM_CONNECTION_STATE_ABORTED)
-            break;
-        rtm_event_free(e);
-    }
+    /* the application is warned, then the client is aborted with reason TOKEN_EXPIRED and
+       told so, in this order */
+    rtm_event_t *e = wait_event(c, RTM_EVENT_TOKEN_PRIVILEGE_WILL_EXPIRE, 10000);
+    rtm_event_free(e);
+    e = next_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, 10000);
+    assert_int_equal(rtm_event_connection_state(e), RTM_CONNECTION_STATE_ABORTED);
     assert_int_equal(rtm_event_connection_reason(e), RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED);
     assert_true(wall_ms() >= (int64_t)end * 1000);
+    rtm_event_free(e);
+    e = next_event(c, RTM_EVENT_TOKEN_EXPIRED, 1000);
     rtm_event_free(e);
     assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_ABORTED);
     /* the watcher sees the user go offline */
@@ -250,6 +250,35 @@ static void test_expired_session_is_gone_for_everyone(void **state)
     rtm_string_free(wt);
 }
 
+static void test_client_renewing_on_the_warning_keeps_its_session(void **state)
+{
+    rtm_config_t *cfg = rtm_config_new();
+    rtm_config_set(cfg, "server.url", server.url);
+    rtm_err_t err;
+    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
+    rtm_config_free(cfg);
+    assert_non_null(c);
+    uint32_t end = now_s() + 4;
+    char *t = token_until("exp-frank", end);
+    login_ok(c, t, "exp-frank");
+    rtm_event_t *e = wait_event(c, RTM_EVENT_TOKEN_PRIVILEGE_WILL_EXPIRE, 10000);
+    rtm_event_free(e);
+    char *fresh = token_until("exp-frank", now_s() + 3600);
+    uint64_t req = 0;
+    assert_int_equal(rtm_client_renew_token(c, fresh, &req), RTM_OK);
+    e = next_event(c, RTM_EVENT_RENEW_TOKEN_RESULT, 10000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    rtm_event_free(e);
+    /* the old end passes: nothing happens */
+    int64_t wait = (int64_t)end * 1000 + 1000 - wall_ms();
+    assert_true(no_event_within(c, wait > 0 ? (int)wait : 0));
+    assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_CONNECTED);
+    rtm_client_free(c);
+    rtm_string_free(t);
+    rtm_string_free(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_renewal_moves_the_end_and_rearms_the_warning),
         cmocka_unit_test(test_renewal_outside_the_window_keeps_the_session),
         cmocka_unit_test(test_expired_session_is_gone_for_everyone),
+        cmocka_unit_test(test_client_renewing_on_the_warning_keeps_its_session),
     };
     return cmocka_run_group_tests(tests, setup, stop_server);
 }
