@@ -1,5 +1,6 @@
 /* The set of banned user ids (see bans.h): a hash map for the login check and a list in ban
- * order for GET /admin/bans. Each ban costs about 120 bytes. */
+ * order for GET /admin/bans. Each ban costs about 120 bytes. A ban ends the user's session
+ * whether it is attached or held for a resume. */
 #include "bans.h"
 
 #include <stdlib.h>
@@ -62,8 +63,8 @@ bool rtmd_ban(rtmd_server_t *srv, const char *user, size_t len, bool *added)
     }
     rtmd_conn_t *c = rtmd_session_find(srv, user, len);
     if (c)
-        rtmd_session_end(srv, c, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER,
-                         "this user is banned from the server", "banned");
+        rtmd_session_end_by_server(srv, c, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER,
+                                   "this user is banned from the server", "banned");
     return true;
 }
 

@@ -89,6 +89,7 @@ static void channel_drop(rtmd_server_t *srv, rtmd_channel_t *ch)
 {
     rtm_log(&srv->log, RTM_LOG_DEBUG, "channel %s: dropped", ch->id);
     count_unqueue(&srv->channels, ch);
+    rtmd_replay_drop(srv, ch);
     rtm_hm_del(&srv->channels.by_id, ch->id, ch->id_len);
     channel_free(ch);
 }
@@ -103,18 +104,19 @@ bool rtmd_channel_drop_if_unused(rtmd_server_t *srv, rtmd_channel_t *ch)
 
 static void free_one(void *value, void *arg)
 {
-    (void)arg;
+    rtmd_replay_drop(arg, value);
     channel_free(value);
 }
 
 void rtmd_channels_stop(rtmd_channels_t *chs)
 {
     lws_sul_cancel(&chs->count_timer);
+    rtmd_replay_stop(chs->srv);
 }
 
 void rtmd_channels_destroy(rtmd_channels_t *chs)
 {
-    rtm_hm_foreach(&chs->by_id, free_one, NULL);
+    rtm_hm_foreach(&chs->by_id, free_one, chs->srv);
     rtm_hm_destroy(&chs->by_id);
     chs->count_head = chs->count_tail = NULL;
 }
@@ -396,6 +398,14 @@ void rtmd_channel_join(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
     rtm_frame_set_uint(&count, RTM_K_COUNT, ch->n_members);
     rtmd_conn_send(srv, c, &count);
     m->count_seen = ch->n_members;
+    /* A rejoin after a lost session: what the channel said since the joiner's last message. */
+    if (rtm_frame_has(f, RTM_K_MID)) {
+        uint32_t n = rtmd_replay_send(srv, ch, c, f->mid);
+        if (n)
+            rtm_log(&srv->log, RTM_LOG_DEBUG,
+                    "conn %llu user %s: %u messages of channel %s replayed",
+                    (unsigned long long)c->id, c->user, (unsigned)n, ch->id);
+    }
     count_changed(srv, ch);
 }
 
@@ -432,7 +442,9 @@ void rtmd_channel_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
     uint64_t mid = rtmd_peer_new_mid(&srv->peers);
     int64_t ts = rtm_now_wall_ms();
     uint32_t receivers = ch ? ch->n_members - (member ? 1 : 0) : 0;
-    if (receivers) {
+    /* Encoded once: the same bytes go to every member and stay for replay. */
+    bool keep = ch && srv->opt->replay_max && srv->opt->replay_window_ms;
+    if (receivers || keep) {
         rtm_frame_t out;
         rtm_frame_init(&out, RTM_FRAME_CHANNEL_MESSAGE, 0);
         rtm_frame_set_bytes(&out, RTM_K_CHANNEL, ch->id, ch->id_len);
@@ -442,7 +454,10 @@ void rtmd_channel_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
             rtmd_conn_result(srv, c, f->id, RTM_ERR_NO_MEMORY, "the server is out of memory");
             return;
         }
-        rtmd_channel_broadcast(srv, ch, m, c);
+        if (receivers)
+            rtmd_channel_broadcast(srv, ch, m, c);
+        if (keep)
+            rtmd_replay_keep(srv, ch, m, mid, c->user, c->user_len);
         rtmd_msg_unref(m);
     }
     rtm_log(&srv->log, RTM_LOG_DEBUG,

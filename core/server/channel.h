@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "hashmap.h"
 #include "outq.h"
+#include "replay.h"
 #include "rules.h"
 
 typedef struct rtmd_server rtmd_server_t;
@@ -42,6 +43,7 @@ struct rtmd_channel {
     int64_t count_sent_ms; /* monotonic: the last MEMBER_COUNT broadcast */
     int64_t count_due_ms;  /* while queued: when the next one may go */
     rtmd_channel_t *count_next, *count_prev;
+    rtmd_replay_t replay; /* recent messages for members that rejoin (replay.c) */
 };
 
 typedef struct rtmd_channels {
@@ -51,11 +53,12 @@ typedef struct rtmd_channels {
      * (due times are at most 1 s after that, so nothing waits longer than 1 s). */
     rtmd_channel_t *count_head, *count_tail;
     lws_sorted_usec_list_t count_timer;
-    uint64_t rng; /* xorshift state for member samples */
+    uint64_t rng;           /* xorshift state for member samples */
+    rtmd_replays_t replays; /* channels that keep messages for replay (replay.c) */
 } rtmd_channels_t;
 
 void rtmd_channels_init(rtmd_channels_t *chs, rtmd_server_t *srv);
-/* Cancels the MEMBER_COUNT timer; call while the lws context is still alive. */
+/* Cancels the MEMBER_COUNT and replay timers; call while the lws context is still alive. */
 void rtmd_channels_stop(rtmd_channels_t *chs);
 /* Frees every channel left (at exit; the connections are gone). */
 void rtmd_channels_destroy(rtmd_channels_t *chs);

@@ -1,9 +1,12 @@
-/* Queuing frames to one connection, packing them into writes, and closing it (see conn.h).
- * Runs on the loop thread only; lws_write happens only in rtmd_conn_on_writeable. */
+/* Queuing frames to one session, keeping its counted frames until they are acknowledged,
+ * packing them into writes, and closing its connection (see conn.h). Runs on the loop thread
+ * only; lws_write happens only in rtmd_conn_on_writeable. */
 #include "conn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "resume.h"
 #include "server.h"
 
 /* One write packs queued frames up to this many bytes (a larger frame goes alone). It matches
@@ -14,30 +17,66 @@
  * reused as soon as it returns (lws copies whatever the kernel did not take). */
 static uint8_t write_scratch[LWS_PRE + WRITE_BUDGET];
 
-bool rtmd_conn_send_msg(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m)
+rtmd_conn_t *rtmd_conn_new(void)
 {
-    if (c->state != RTMD_CONN_OPEN || srv->destroying)
+    rtmd_conn_t *c = calloc(1, sizeof(*c));
+    if (c)
+        rtm_buf_init(&c->rx, 0);
+    return c;
+}
+
+void rtmd_conn_free(rtmd_conn_t *c)
+{
+    if (!c)
+        return;
+    rtmd_outq_clear(&c->out);
+    rtm_buf_free(&c->rx);
+    free(c);
+}
+
+void rtmd_conn_bind(struct lws *wsi, rtmd_conn_t *c)
+{
+    rtmd_wsi_t *w = lws_wsi_user(wsi);
+    if (w)
+        w->conn = c;
+}
+
+/* Queues a reference to m, counted or not (see conn.h). */
+static bool queue(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m, bool counted)
+{
+    if (srv->destroying)
+        return false;
+    if (c->state != RTMD_CONN_OPEN && !(c->state == RTMD_CONN_DETACHED && counted))
         return false;
     if (c->out.bytes + m->len > RTMD_MAX_QUEUED_BYTES) {
         rtm_log(&srv->log, RTM_LOG_WARN,
-                "conn %llu user %s: dropped: slow consumer (%zu bytes queued, limit %u)",
+                "conn %llu user %s: dropped: slow consumer (%zu bytes kept, limit %u)",
                 (unsigned long long)c->id, rtmd_conn_user(c), c->out.bytes, RTMD_MAX_QUEUED_BYTES);
         rtmd_conn_abort(srv, c, NULL);
         return false;
     }
-    if (!rtmd_outq_push(&c->out, rtmd_msg_ref(m))) {
+    if (!rtmd_outq_push(&c->out, rtmd_msg_ref(m), counted)) {
         rtmd_msg_unref(m);
         rtmd_conn_abort(srv, c, "out of memory");
         return false;
     }
-    if (c->out.count == 1)
+    if (counted)
+        c->tx_seq++;
+    if (c->wsi && c->out.count == c->out_sent + 1)
         lws_callback_on_writable(c->wsi);
     return true;
 }
 
-bool rtmd_conn_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+bool rtmd_conn_send_msg(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m)
 {
-    if (c->state != RTMD_CONN_OPEN || srv->destroying)
+    return queue(srv, c, m, c->logged_in);
+}
+
+static bool encode_and_queue(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f, bool counted)
+{
+    if (c->state != RTMD_CONN_OPEN && !(c->state == RTMD_CONN_DETACHED && counted))
+        return false;
+    if (srv->destroying)
         return false;
     rtmd_msg_t *m = rtmd_msg_encode(f);
     if (!m) {
@@ -45,12 +84,74 @@ bool rtmd_conn_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         return false;
     }
     if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_DEBUG))
-        rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: send %s id %llu (%u bytes)",
+        rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: send %s id %llu (%u bytes)%s",
                 (unsigned long long)c->id, rtmd_conn_user(c), rtm_frame_type_name(f->type),
-                (unsigned long long)f->id, m->len);
-    bool ok = rtmd_conn_send_msg(srv, c, m);
+                (unsigned long long)f->id, m->len, c->wsi ? "" : " (held)");
+    bool ok = queue(srv, c, m, counted);
     rtmd_msg_unref(m);
     return ok;
+}
+
+bool rtmd_conn_send_uncounted(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    return encode_and_queue(srv, c, f, false);
+}
+
+void rtmd_conn_acked(rtmd_conn_t *c, uint64_t rx)
+{
+    while (c->out_sent) {
+        if (rtmd_outq_counted(&c->out, 0)) {
+            if (c->tx_acked >= rx)
+                break;
+            c->tx_acked++;
+        }
+        rtmd_outq_drop(&c->out, 1);
+        c->out_sent--;
+    }
+}
+
+uint64_t rtmd_conn_rewind(rtmd_conn_t *c, uint64_t rx, rtmd_outq_t *from, rtmd_msg_t *login_result,
+                          bool *ok)
+{
+    rtmd_outq_t q;
+    memset(&q, 0, sizeof(q));
+    bool good = true;
+    for (uint32_t i = 0; good && i < from->count; i++) {
+        rtmd_msg_t *m = rtmd_outq_at(from, i);
+        good = rtmd_outq_push(&q, rtmd_msg_ref(m), false);
+        if (!good)
+            rtmd_msg_unref(m);
+    }
+    if (good)
+        good = rtmd_outq_push(&q, login_result, false);
+    if (!good)
+        rtmd_msg_unref(login_result);
+    uint64_t seq = c->tx_acked, resent = 0;
+    for (uint32_t i = 0; good && i < c->out.count; i++) {
+        if (!rtmd_outq_counted(&c->out, i) || ++seq <= rx)
+            continue;
+        rtmd_msg_t *m = rtmd_outq_at(&c->out, i);
+        good = rtmd_outq_push(&q, rtmd_msg_ref(m), true);
+        if (!good)
+            rtmd_msg_unref(m);
+        resent++;
+    }
+    rtmd_outq_clear(&c->out);
+    c->out_sent = 0;
+    if (!good) {
+        rtmd_outq_clear(&q);
+        *ok = false;
+        return 0;
+    }
+    c->out = q;
+    c->tx_acked = rx;
+    *ok = true;
+    return resent;
+}
+
+bool rtmd_conn_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    return encode_and_queue(srv, c, f, c->logged_in);
 }
 
 void rtmd_conn_result(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_err_t err,
@@ -82,7 +183,7 @@ void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t st
     c->state = RTMD_CONN_CLOSING;
     c->close_status = status;
     c->close_reason = reason;
-    if (!srv->destroying) {
+    if (!srv->destroying && c->wsi) {
         lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, RTMD_CLOSE_FLUSH_S);
         lws_callback_on_writable(c->wsi);
     }
@@ -95,14 +196,20 @@ void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why)
                 (unsigned long long)c->id, rtmd_conn_user(c), why);
     c->state = RTMD_CONN_CLOSING;
     rtmd_outq_clear(&c->out);
-    if (!srv->destroying)
+    c->out_sent = 0;
+    if (srv->destroying)
+        return;
+    if (c->wsi)
         lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    else
+        rtmd_resume_end_soon(srv, c);
 }
 
 int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
 {
     rtmd_outq_t *q = &c->out;
-    if (q->count == 0) {
+    uint32_t from = c->out_sent;
+    if (from == q->count) {
         /* Closing and everything (including what lws buffered) is out: say goodbye. Not from
          * here: lws 4.1 takes a non-zero return from WRITEABLE for a dead socket and sends no
          * close frame; from the wsi timer it runs the WebSocket closing handshake. */
@@ -111,11 +218,11 @@ int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
         return 0; /* else spurious (after lws's own ping/pong) */
     }
 
-    rtmd_msg_t *first = rtmd_outq_at(q, 0);
+    rtmd_msg_t *first = rtmd_outq_at(q, from);
     size_t total = first->len;
     uint32_t n = 1;
-    while (n < q->count && total + rtmd_outq_at(q, n)->len <= WRITE_BUDGET)
-        total += rtmd_outq_at(q, n++)->len;
+    while (from + n < q->count && total + rtmd_outq_at(q, from + n)->len <= WRITE_BUDGET)
+        total += rtmd_outq_at(q, from + n++)->len;
 
     uint8_t *payload;
     if (n == 1) {
@@ -124,20 +231,21 @@ int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
         payload = write_scratch + LWS_PRE;
         size_t off = 0;
         for (uint32_t i = 0; i < n; i++) {
-            rtmd_msg_t *m = rtmd_outq_at(q, i);
+            rtmd_msg_t *m = rtmd_outq_at(q, from + i);
             memcpy(payload + off, rtmd_msg_payload(m), m->len);
             off += m->len;
         }
     }
     int written = lws_write(c->wsi, payload, total, LWS_WRITE_BINARY);
-    rtmd_outq_drop(q, n);
+    c->out_sent += n;
+    rtmd_conn_acked(c, c->tx_acked); /* what needs no acknowledgement goes at once */
     if (written < 0) {
         rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: write failed",
                 (unsigned long long)c->id, rtmd_conn_user(c));
         return -1;
     }
     /* More to send, or a close to send once lws has flushed what the kernel did not take. */
-    if (q->count || c->state == RTMD_CONN_CLOSING)
+    if (c->out_sent < q->count || c->state == RTMD_CONN_CLOSING)
         lws_callback_on_writable(c->wsi);
     return 0;
 }
@@ -149,10 +257,4 @@ int rtmd_conn_on_timer(rtmd_conn_t *c)
     lws_close_reason(c->wsi, (enum lws_close_status)c->close_status,
                      (unsigned char *)(uintptr_t)c->close_reason, strlen(c->close_reason));
     return -1;
-}
-
-void rtmd_conn_release(rtmd_conn_t *c)
-{
-    rtmd_outq_clear(&c->out);
-    rtm_buf_free(&c->rx);
 }

@@ -1,6 +1,9 @@
-/* One rtm.1 connection: its state, its reassembly buffer, its send queue, and the helpers that
- * queue frames to it and close it. Nothing here frees a connection: lws owns the memory and
- * server.c releases what it holds on LWS_CALLBACK_CLOSED. */
+/* One rtm.1 session and the connection it is attached to: the connection's state and
+ * reassembly buffer, and the session's frame stream (docs/protocol.md, "Sessions and the frame
+ * stream"): counted frames are numbered, kept after they are written until the client's rx
+ * covers them, and written again after a resume. A rtmd_conn_t lives on the heap; lws's
+ * per-connection memory (rtmd_wsi_t) points at it, so a session can leave its connection
+ * (resume.c) and be re-attached to a new one. Loop thread only. */
 #ifndef RTMD_CONN_H
 #define RTMD_CONN_H
 
@@ -22,18 +25,24 @@ typedef struct rtmd_member rtmd_member_t;
 typedef struct rtmd_sub rtmd_sub_t;
 
 typedef enum rtmd_conn_state {
-    RTMD_CONN_NONE = 0, /* lws zeroes the memory; ESTABLISHED never ran */
-    RTMD_CONN_OPEN,
-    RTMD_CONN_CLOSING, /* no new frames are queued or served; closes once flushed */
+    RTMD_CONN_NONE = 0,
+    RTMD_CONN_OPEN,     /* attached to a live connection */
+    RTMD_CONN_CLOSING,  /* no new frames are queued or served; closes once flushed (attached),
+                           or ends at the next grace sweep (detached) */
+    RTMD_CONN_DETACHED, /* its connection is gone; the session is held for a resume */
 } rtmd_conn_state_t;
 
+/* The session secret's size (LOGIN result `session`). */
+#define RTMD_SECRET_BYTES 16
+
 typedef struct rtmd_conn {
-    struct lws *wsi;
-    uint64_t id; /* for logs; never reused */
+    struct lws *wsi; /* NULL while detached */
+    uint64_t id;     /* the connection's, for logs; never reused (a resume takes the new one) */
     uint8_t state;
     bool logged_in;
     bool rx_in_msg; /* a WebSocket message is partly received */
     bool rx_text;   /* ... and it is a text message (refused) */
+    bool in_live;   /* in the server's liveness list (heartbeat.c) */
     uint8_t user_len;
     uint8_t n_channels; /* channels joined (at most RTM_CHANNELS_JOINED_MAX) */
     bool offline_more;  /* stored messages wait for this session's next batch (offline.c) */
@@ -47,8 +56,20 @@ typedef struct rtmd_conn {
     bool token_warned;         /* TOKEN_WILL_EXPIRE went for the current token */
     char user[RTM_ID_MAX_BYTES + 1];
     rtm_buf_t rx; /* reassembly of a fragmented message; empty between messages */
+    /* The frame stream. out holds, in order, the counted frames written and not acknowledged
+     * yet, then every frame not written yet (uncounted ones too: an uncounted frame written
+     * behind an unacknowledged one waits there until the acknowledgement passes it). */
     rtmd_outq_t out;
-    rtmd_pending_t *awaiting_ack;    /* PEER_MESSAGEs pushed here, not acknowledged yet */
+    uint32_t out_sent;   /* entries of out already written to the current connection */
+    uint32_t rx_unacked; /* counted frames received since the last SERVER_ACK or PONG */
+    uint64_t tx_seq;     /* counted frames queued in this session */
+    uint64_t tx_acked;   /* ... of which the client has acknowledged this many */
+    uint64_t rx_seq;     /* counted client frames processed in this session */
+    int64_t last_rx_ms;  /* monotonic: when the connection last received anything */
+    int64_t detached_ms; /* monotonic: when the session lost its connection */
+    struct rtmd_conn *live_next, *live_prev; /* liveness list, or the held list when detached */
+    uint8_t secret[RTMD_SECRET_BYTES];       /* the resume secret (LOGIN result `session`) */
+    rtmd_pending_t *awaiting_ack;            /* PEER_MESSAGEs pushed here, not acknowledged yet */
     rtmd_pending_t *sent;            /* this connection's SEND_PEERs waiting for their ack */
     rtmd_member_t *memberships;      /* the channels joined (channel.c) */
     rtmd_sub_t *subs, *subs_tail;    /* presence subscriptions, oldest first (presence.c) */
@@ -58,11 +79,40 @@ typedef struct rtmd_conn {
     rtmd_rate_conn_t rate;           /* request rate windows (rate_limit.c) */
 } rtmd_conn_t;
 
-/* Queues a new reference to m. False when c is closing, or when the queue passed
- * RTMD_MAX_QUEUED_BYTES (c is then dropped) or memory ran out. */
+/* What lws's per-connection memory holds. */
+typedef struct rtmd_wsi {
+    rtmd_conn_t *conn; /* NULL before ESTABLISHED and once its session moved elsewhere */
+    bool established;  /* counted in the server's connections */
+} rtmd_wsi_t;
+
+/* A new connection object (not logged in, not attached); NULL when out of memory. */
+rtmd_conn_t *rtmd_conn_new(void);
+/* Frees c and what it holds; nothing may point at it any more. */
+void rtmd_conn_free(rtmd_conn_t *c);
+/* Points wsi's per-connection memory at c (NULL: at nothing). */
+void rtmd_conn_bind(struct lws *wsi, rtmd_conn_t *c);
+
+/* Queues a new reference to m: counted when c is logged in. Queued while c is detached too
+ * (for its resume). False when c is closing, or when what c keeps passed
+ * RTMD_MAX_QUEUED_BYTES (c is then dropped, its session ends) or memory ran out. Never frees
+ * or closes anything synchronously. */
 bool rtmd_conn_send_msg(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m);
 /* Encodes f and queues it; false as above. */
 bool rtmd_conn_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+/* Encodes f and queues it uncounted (LOGIN result, PONG, SERVER_ACK, GOAWAY, SESSION_END);
+ * not queued while detached (false). */
+bool rtmd_conn_send_uncounted(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
+/* The client has received rx counted frames: those are forgotten (rx beyond what was written
+ * counts as what was written; an older rx changes nothing). */
+void rtmd_conn_acked(rtmd_conn_t *c, uint64_t rx);
+/* Prepares c's queue for a resume on a new connection whose client has received rx counted
+ * frames (tx_acked <= rx <= tx_seq): forgets what rx covers and every uncounted frame, then
+ * puts first the unwritten frames of from (the new connection's queue before its login: all
+ * uncounted) and login_result (one reference taken over; uncounted); everything else is written
+ * again from the start. Returns how many counted frames will be written again; false in *ok
+ * when out of memory (c is unusable then). */
+uint64_t rtmd_conn_rewind(rtmd_conn_t *c, uint64_t rx, rtmd_outq_t *from, rtmd_msg_t *login_result,
+                          bool *ok);
 /* RESULT for request id with err (and errmsg when not NULL). */
 void rtmd_conn_result(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_err_t err,
                       const char *errmsg);
@@ -74,15 +124,14 @@ void rtmd_conn_error(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_err_t 
  * reason (a static string) is sent. Cut after RTMD_CLOSE_FLUSH_S if the peer does not read. */
 void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t status,
                                  const char *reason);
-/* Drops c at once, discarding its queue (slow consumer, out of memory). */
+/* Drops c at once, discarding its queue (slow consumer, out of memory); its session ends
+ * without a grace period (a detached one at the next grace sweep). */
 void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why);
 
 /* LWS_CALLBACK_SERVER_WRITEABLE: packs queued frames into one write. -1: close now. */
 int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c);
 /* LWS_CALLBACK_TIMER: sends the close that rtmd_conn_on_writeable scheduled. -1: close. */
 int rtmd_conn_on_timer(rtmd_conn_t *c);
-/* Frees the buffers c holds (on close). */
-void rtmd_conn_release(rtmd_conn_t *c);
 
 /* "alice" for logs: the user id once logged in, else "-". */
 static inline const char *rtmd_conn_user(const rtmd_conn_t *c)

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "conn.h"
+#include "heartbeat.h"
 #include "invitation.h"
 #include "peer.h"
 #include "presence.h"
@@ -77,32 +78,39 @@ static bool within_rate_limit(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
     return false;
 }
 
-static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+/* Serves f; returns the session serving c's connection afterwards (see dispatch.h). */
+static rtmd_conn_t *route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
 {
     if (f->type == RTM_FRAME_DELIVERY_ACK) {
         /* Honoured even while closing (the client has the message); an ack from a
          * connection that never got that mid is ignored there. */
         rtmd_peer_ack(srv, c, f);
-        return;
+        return c;
+    }
+    if (f->type == RTM_FRAME_ACK) {
+        if (c->logged_in) /* an ACK before login acknowledges nothing */
+            rtmd_heartbeat_ack(srv, c, f);
+        return c;
     }
     if (c->state != RTMD_CONN_OPEN)
-        return; /* closing: the answer could not be sent anyway */
+        return c; /* closing: the answer could not be sent anyway */
+    if (f->type == RTM_FRAME_PING) {
+        rtmd_heartbeat_ping(srv, c, f);
+        return c;
+    }
     if (f->type == RTM_FRAME_INVITE_ACK) {
         if (c->logged_in) /* no answer either way: it has id 0 */
             rtmd_invite_ack(srv, c, f);
-        return;
+        return c;
     }
-    if (f->type == RTM_FRAME_LOGIN) {
-        if (within_rate_limit(srv, c, f))
-            rtmd_session_login(srv, c, f);
-        return;
-    }
+    if (f->type == RTM_FRAME_LOGIN)
+        return within_rate_limit(srv, c, f) ? rtmd_session_login(srv, c, f) : c;
     if (!c->logged_in) {
         rtmd_conn_result(srv, c, f->id, RTM_ERR_NOT_LOGGED_IN, "log in first");
-        return;
+        return c;
     }
     if (!within_rate_limit(srv, c, f))
-        return;
+        return c;
     switch (f->type) {
     case RTM_FRAME_LOGOUT:
         rtmd_session_logout(srv, c, f);
@@ -173,9 +181,11 @@ static void route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
                         "this server does not serve that frame type");
         break;
     }
+    return c;
 }
 
-void rtmd_dispatch_message(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *buf, size_t len)
+rtmd_conn_t *rtmd_dispatch_message(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *buf,
+                                   size_t len)
 {
     size_t off = 0;
     while (off < len) {
@@ -187,13 +197,17 @@ void rtmd_dispatch_message(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *bu
             rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: unreadable frame at %zu: %s",
                     (unsigned long long)c->id, rtmd_conn_user(c), before, why ? why : "?");
             rtmd_conn_error(srv, c, 0, RTM_ERR_PROTOCOL, why ? why : "unreadable frame");
-            return;
+            return c;
         }
+        /* The client counted every frame it sent but LOGIN, PING and ACK, malformed or not. */
+        bool counted = c->logged_in && rtmd_heartbeat_counted(f.type);
         if (st == RTM_DECODE_BAD_FRAME) {
             rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: bad frame (type %u id %llu): %s",
                     (unsigned long long)c->id, rtmd_conn_user(c), f.type, (unsigned long long)f.id,
                     why ? why : "?");
             rtmd_conn_error(srv, c, f.id, RTM_ERR_PROTOCOL, why ? why : "invalid frame");
+            if (counted)
+                rtmd_heartbeat_received(srv, c);
             continue;
         }
         if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_DEBUG))
@@ -202,8 +216,11 @@ void rtmd_dispatch_message(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *bu
                     (unsigned long long)f.id);
         if (!rtm_frame_type_from_client(f.type)) {
             rtmd_conn_error(srv, c, f.id, RTM_ERR_PROTOCOL, "a client may not send that frame");
-            continue;
+        } else {
+            c = route(srv, c, &f);
         }
-        route(srv, c, &f);
+        if (counted)
+            rtmd_heartbeat_received(srv, c);
     }
+    return c;
 }

@@ -84,7 +84,11 @@ void rtmd_offline_put(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         m.data = (const uint8_t *)f->data.ptr;
         m.data_len = f->data.len;
     }
-    if (!rtmd_offline_store_put(srv->offline.store, f->user.ptr, f->user.len, &m)) {
+    if (rtm_frame_has(f, RTM_K_CMID))
+        m.cmid = f->cmid;
+    rtmd_offline_put_result_t put =
+        rtmd_offline_store_put(srv->offline.store, f->user.ptr, f->user.len, &m, &m.mid, &m.ts_ms);
+    if (put == RTMD_OFFLINE_PUT_FAILED) {
         rtm_log(&srv->log, RTM_LOG_WARN,
                 "conn %llu user %s: send id %llu: storing the message for %.*s failed",
                 (unsigned long long)c->id, c->user, (unsigned long long)f->id, (int)f->user.len,
@@ -93,10 +97,13 @@ void rtmd_offline_put(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
                          "the peer is offline and the message could not be stored");
         return;
     }
-    p->next_mid++;
-    rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: send id %llu: mid %llu stored for %.*s",
+    /* A message sent again (same cmid) is answered like the first time, with its mid and ts. */
+    if (put == RTMD_OFFLINE_PUT_STORED)
+        p->next_mid++;
+    rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: send id %llu: mid %llu %s for %.*s",
             (unsigned long long)c->id, c->user, (unsigned long long)f->id,
-            (unsigned long long)m.mid, (int)f->user.len, f->user.ptr);
+            (unsigned long long)m.mid, put == RTMD_OFFLINE_PUT_STORED ? "stored" : "already stored",
+            (int)f->user.len, f->user.ptr);
     rtm_frame_t r;
     rtm_frame_init(&r, RTM_FRAME_RESULT, f->id);
     rtm_frame_set_uint(&r, RTM_K_ERR, RTM_ERR_CACHED_BY_SERVER);
@@ -134,6 +141,8 @@ static void push_stored(const rtmd_offline_msg_t *m, void *arg)
     if (m->mtype == RTM_MESSAGE_TYPE_RAW)
         rtm_frame_set_bytes(&out, RTM_K_DATA, m->data, m->data_len);
     rtm_frame_set_bool(&out, RTM_K_OFFLINE, true);
+    if (m->cmid)
+        rtm_frame_set_uint(&out, RTM_K_CMID, m->cmid);
     rtmd_msg_t *msg = rtmd_msg_encode(&out);
     if (!msg) {
         rtm_log(&srv->log, RTM_LOG_ERROR, "out of memory: stored messages wait for a later login");

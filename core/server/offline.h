@@ -35,7 +35,9 @@ void rtmd_offline_stop(rtmd_server_t *srv);
 void rtmd_offline_close(rtmd_server_t *srv);
 
 /* SEND_PEER f from c with RTM_SEND_OFFLINE to a user without a session: stored and answered
- * CACHED_BY_SERVER with its mid and ts once the store has it, FAILURE when it could not. */
+ * CACHED_BY_SERVER with its mid and ts once the store has it, FAILURE when it could not. The
+ * same message sent again (same sender and cmid, still stored) is not stored twice: it is
+ * answered CACHED_BY_SERVER with the first one's mid and ts. */
 void rtmd_offline_put(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f);
 /* c just logged in (its LOGIN RESULT is queued): pushes its stored messages as PEER_MESSAGE
  * with offline true, oldest first. Pushes stop while c's queue holds half the slow-consumer

@@ -22,6 +22,7 @@ typedef struct mem_msg {
     struct mem_msg *next;
     uint64_t mid;
     int64_t ts_ms;
+    uint64_t cmid;
     uint32_t mtype;
     size_t sender_len, text_len, data_len;
     unsigned char bytes[]; /* sender, then text, then data */
@@ -47,6 +48,7 @@ enum {
     ST_DELETE,
     ST_EXPIRE,
     ST_COUNT,
+    ST_DUP,
     ST_N
 };
 
@@ -54,25 +56,32 @@ static const char *const stmt_sql[ST_N] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_INSERT] = "INSERT INTO offline(receiver, mid, ts, sender, mtype, text, data) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_INSERT] = "INSERT INTO offline(receiver, mid, ts, sender, mtype, text, data, cmid) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     /* Everything at or below the (max+1)-th newest row of the receiver. */
     [ST_EVICT] = "DELETE FROM offline WHERE receiver = ?1 AND seq <= (SELECT seq FROM offline "
                  "WHERE receiver = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
-    [ST_FETCH] = "SELECT mid, ts, sender, mtype, text, data FROM offline "
+    [ST_FETCH] = "SELECT mid, ts, sender, mtype, text, data, cmid FROM offline "
                  "WHERE receiver = ?1 AND ts >= ?2 ORDER BY seq",
     [ST_DELETE] = "DELETE FROM offline WHERE receiver = ?1 AND mid = ?2",
     [ST_EXPIRE] = "DELETE FROM offline WHERE ts < ?1",
     [ST_COUNT] = "SELECT count(*) FROM offline WHERE receiver = ?1",
+    [ST_DUP] = "SELECT mid, ts FROM offline WHERE receiver = ?1 AND cmid = ?2 AND sender = ?3 "
+               "AND ts >= ?4 LIMIT 1",
 };
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS offline("
     "seq INTEGER PRIMARY KEY AUTOINCREMENT, receiver BLOB NOT NULL, mid INTEGER NOT NULL, "
     "ts INTEGER NOT NULL, sender BLOB NOT NULL, mtype INTEGER NOT NULL, text BLOB NOT NULL, "
-    "data BLOB NOT NULL);"
+    "data BLOB NOT NULL, cmid INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS offline_by_receiver ON offline(receiver, seq);"
     "CREATE INDEX IF NOT EXISTS offline_by_ts ON offline(ts);";
+
+/* Databases written before cmid existed get the column (0: no cmid) when they are opened. */
+static const char add_cmid_sql[] = "ALTER TABLE offline ADD COLUMN cmid INTEGER NOT NULL DEFAULT 0";
+static const char cmid_index_sql[] =
+    "CREATE INDEX IF NOT EXISTS offline_by_cmid ON offline(receiver, cmid)";
 
 struct rtmd_offline_store {
     size_t max_per_user;
@@ -156,25 +165,47 @@ static void queue_remove(mem_queue_t *q, mem_msg_t **pp, mem_msg_t *prev)
     free(e);
 }
 
-static bool mem_put(rtmd_offline_store_t *s, const char *receiver, size_t receiver_len,
-                    const rtmd_offline_msg_t *m)
+/* The live message of q from sender with cmid, or NULL. */
+static const mem_msg_t *mem_find_dup(const rtmd_offline_store_t *s, const mem_queue_t *q,
+                                     const rtmd_offline_msg_t *m)
 {
+    int64_t live_from = cutoff(s, m->ts_ms);
+    for (const mem_msg_t *e = q ? q->head : NULL; e; e = e->next)
+        if (e->cmid == m->cmid && e->ts_ms >= live_from && e->sender_len == m->sender_len &&
+            (m->sender_len == 0 || memcmp(e->bytes, m->sender, m->sender_len) == 0))
+            return e;
+    return NULL;
+}
+
+static rtmd_offline_put_result_t mem_put(rtmd_offline_store_t *s, const char *receiver,
+                                         size_t receiver_len, const rtmd_offline_msg_t *m,
+                                         uint64_t *dup_mid, int64_t *dup_ts)
+{
+    if (m->cmid) {
+        const mem_msg_t *d = mem_find_dup(s, rtm_hm_get(&s->queues, receiver, receiver_len), m);
+        if (d) {
+            *dup_mid = d->mid;
+            *dup_ts = d->ts_ms;
+            return RTMD_OFFLINE_PUT_DUPLICATE;
+        }
+    }
     size_t n = m->sender_len;
     if (m->text_len > SIZE_MAX - n || m->data_len > SIZE_MAX - n - m->text_len ||
         sizeof(mem_msg_t) > SIZE_MAX - n - m->text_len - m->data_len)
-        return false;
+        return RTMD_OFFLINE_PUT_FAILED;
     n += m->text_len + m->data_len;
     mem_msg_t *e = malloc(sizeof(*e) + n);
     if (!e)
-        return false;
+        return RTMD_OFFLINE_PUT_FAILED;
     mem_queue_t *q = queue_get_or_add(s, receiver, receiver_len);
     if (!q) {
         free(e);
-        return false;
+        return RTMD_OFFLINE_PUT_FAILED;
     }
     e->next = NULL;
     e->mid = m->mid;
     e->ts_ms = m->ts_ms;
+    e->cmid = m->cmid;
     e->mtype = m->mtype;
     e->sender_len = m->sender_len;
     e->text_len = m->text_len;
@@ -193,7 +224,7 @@ static bool mem_put(rtmd_offline_store_t *s, const char *receiver, size_t receiv
     q->count++;
     while (q->count > s->max_per_user && q->head)
         queue_remove(q, &q->head, NULL);
-    return true;
+    return RTMD_OFFLINE_PUT_STORED;
 }
 
 static size_t mem_fetch(rtmd_offline_store_t *s, const char *receiver, size_t receiver_len,
@@ -218,6 +249,7 @@ static size_t mem_fetch(rtmd_offline_store_t *s, const char *receiver, size_t re
             .text_len = e->text_len,
             .data = e->bytes + e->sender_len + e->text_len,
             .data_len = e->data_len,
+            .cmid = e->cmid,
         };
         fn(&m, arg);
         n++;
@@ -282,19 +314,46 @@ static bool step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE;
 }
 
-static bool sql_put(rtmd_offline_store_t *s, const char *receiver, size_t receiver_len,
-                    const rtmd_offline_msg_t *m)
+/* Inside the put's transaction: the live row from m's sender with m's cmid, if any. */
+static int sql_find_dup(rtmd_offline_store_t *s, const char *receiver, size_t receiver_len,
+                        const rtmd_offline_msg_t *m, uint64_t *dup_mid, int64_t *dup_ts)
+{
+    sqlite3_stmt *st = s->st[ST_DUP];
+    int rc = SQLITE_ERROR;
+    if (bind_bytes(st, 1, receiver, receiver_len) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)m->cmid) == SQLITE_OK &&
+        bind_bytes(st, 3, m->sender, m->sender_len) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 4, cutoff(s, m->ts_ms)) == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *dup_mid = (uint64_t)sqlite3_column_int64(st, 0);
+        *dup_ts = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static rtmd_offline_put_result_t sql_put(rtmd_offline_store_t *s, const char *receiver,
+                                         size_t receiver_len, const rtmd_offline_msg_t *m,
+                                         uint64_t *dup_mid, int64_t *dup_ts)
 {
     sqlite3_stmt *ins = s->st[ST_INSERT], *ev = s->st[ST_EVICT];
     if (!step_done(s->st[ST_BEGIN]))
-        return false;
-    bool ok = bind_bytes(ins, 1, receiver, receiver_len) == SQLITE_OK &&
+        return RTMD_OFFLINE_PUT_FAILED;
+    int dup = m->cmid ? sql_find_dup(s, receiver, receiver_len, m, dup_mid, dup_ts) : SQLITE_DONE;
+    if (dup == SQLITE_ROW) {
+        step_done(s->st[ST_ROLLBACK]);
+        return RTMD_OFFLINE_PUT_DUPLICATE;
+    }
+    bool ok = dup == SQLITE_DONE && bind_bytes(ins, 1, receiver, receiver_len) == SQLITE_OK &&
               sqlite3_bind_int64(ins, 2, (sqlite3_int64)m->mid) == SQLITE_OK &&
               sqlite3_bind_int64(ins, 3, m->ts_ms) == SQLITE_OK &&
               bind_bytes(ins, 4, m->sender, m->sender_len) == SQLITE_OK &&
               sqlite3_bind_int64(ins, 5, m->mtype) == SQLITE_OK &&
               bind_bytes(ins, 6, m->text, m->text_len) == SQLITE_OK &&
-              bind_bytes(ins, 7, m->data, m->data_len) == SQLITE_OK && step_done(ins);
+              bind_bytes(ins, 7, m->data, m->data_len) == SQLITE_OK &&
+              sqlite3_bind_int64(ins, 8, (sqlite3_int64)m->cmid) == SQLITE_OK && step_done(ins);
     sqlite3_clear_bindings(ins);
     sqlite3_int64 keep =
         s->max_per_user > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)s->max_per_user;
@@ -304,7 +363,7 @@ static bool sql_put(rtmd_offline_store_t *s, const char *receiver, size_t receiv
     ok = ok && step_done(s->st[ST_COMMIT]);
     if (!ok && !sqlite3_get_autocommit(s->db))
         step_done(s->st[ST_ROLLBACK]);
-    return ok;
+    return ok ? RTMD_OFFLINE_PUT_STORED : RTMD_OFFLINE_PUT_FAILED;
 }
 
 static const void *column_bytes(sqlite3_stmt *st, int i, size_t *len)
@@ -331,6 +390,7 @@ static size_t sql_fetch(rtmd_offline_store_t *s, const char *receiver, size_t re
         m.mtype = (uint32_t)sqlite3_column_int64(st, 3);
         m.text = column_bytes(st, 4, &m.text_len);
         m.data = column_bytes(st, 5, &m.data_len);
+        m.cmid = (uint64_t)sqlite3_column_int64(st, 6);
         fn(&m, arg);
         n++;
     }
@@ -414,6 +474,29 @@ static void sync_dir(const char *dir)
     }
 }
 
+/* Brings a database of an older rtmd up to this schema: the cmid column and its index. */
+static bool migrate(rtmd_offline_store_t *s, const char *path, char *why, size_t whylen)
+{
+    sqlite3_stmt *st = NULL;
+    bool has_cmid = false;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA table_info(offline)", -1, &st, NULL) != SQLITE_OK) {
+        set_why(why, whylen, "cannot read the schema of %s: %s", path, sqlite3_errmsg(s->db));
+        return false;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *name = sqlite3_column_text(st, 1);
+        if (name && sqlite3_stricmp((const char *)name, "cmid") == 0)
+            has_cmid = true;
+    }
+    sqlite3_finalize(st);
+    if ((!has_cmid && sqlite3_exec(s->db, add_cmid_sql, NULL, NULL, NULL) != SQLITE_OK) ||
+        sqlite3_exec(s->db, cmid_index_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        set_why(why, whylen, "cannot add the cmid column to %s: %s", path, sqlite3_errmsg(s->db));
+        return false;
+    }
+    return true;
+}
+
 static bool sql_open(rtmd_offline_store_t *s, const char *data_dir, uint64_t *max_mid, char *why,
                      size_t whylen)
 {
@@ -453,6 +536,8 @@ static bool sql_open(rtmd_offline_store_t *s, const char *data_dir, uint64_t *ma
         set_why(why, whylen, "cannot create the tables of %s: %s", path, sqlite3_errmsg(s->db));
         goto out;
     }
+    if (!migrate(s, path, why, whylen))
+        goto out;
     for (int i = 0; i < ST_N; i++) {
         if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
                                NULL) != SQLITE_OK) {
@@ -521,12 +606,20 @@ void rtmd_offline_store_close(rtmd_offline_store_t *s)
     free(s);
 }
 
-bool rtmd_offline_store_put(rtmd_offline_store_t *s, const char *receiver, size_t receiver_len,
-                            const rtmd_offline_msg_t *m)
+rtmd_offline_put_result_t rtmd_offline_store_put(rtmd_offline_store_t *s, const char *receiver,
+                                                 size_t receiver_len, const rtmd_offline_msg_t *m,
+                                                 uint64_t *dup_mid, int64_t *dup_ts)
 {
+    uint64_t ignored_mid;
+    int64_t ignored_ts;
+    if (!dup_mid)
+        dup_mid = &ignored_mid;
+    if (!dup_ts)
+        dup_ts = &ignored_ts;
     if (!s || !m || !receiver_ok(&receiver, receiver_len))
-        return false;
-    return s->db ? sql_put(s, receiver, receiver_len, m) : mem_put(s, receiver, receiver_len, m);
+        return RTMD_OFFLINE_PUT_FAILED;
+    return s->db ? sql_put(s, receiver, receiver_len, m, dup_mid, dup_ts)
+                 : mem_put(s, receiver, receiver_len, m, dup_mid, dup_ts);
 }
 
 size_t rtmd_offline_store_fetch(rtmd_offline_store_t *s, const char *receiver, size_t receiver_len,

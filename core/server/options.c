@@ -50,8 +50,8 @@ static const opt_def_t options[] = {
      "error, warn, info or debug; one line per event on stderr"},
     {"max-connections", "N", "18000", set_u32, FIELD(max_connections), 1, 1000000,
      "connections beyond this are refused at the WebSocket handshake"},
-    {"heartbeat-timeout-ms", "N", "15000", set_u32, FIELD(heartbeat_timeout_ms), 2000, 3600000,
-     "a connection silent this long (no pong to lws's pings) is dropped"},
+    {"heartbeat-timeout-ms", "N", "15000", set_u32, FIELD(heartbeat_timeout_ms), 100, 3600000,
+     "a connection from which nothing arrived this long is dropped (clients PING in between)"},
     {"member-events-max", "N", "512", set_u32, FIELD(member_events_max), 0, 1000000,
      "above this many members a channel sends no MEMBER_JOINED / MEMBER_LEFT"},
     {"deny-outside-send", NULL, "off", set_flag, FIELD(deny_outside_send), 0, 0,
@@ -68,6 +68,14 @@ static const opt_def_t options[] = {
      "a delivered invitation not acknowledged this long fails (PEER_NO_RESPONSE)"},
     {"invite-expire-ms", "N", "60000", set_u32, FIELD(invite_expire_ms), 100, 3600000,
      "an invitation not accepted, refused or cancelled this long fails (INVITATION_EXPIRED)"},
+    {"session-grace-ms", "N", "10000", set_u32, FIELD(session_grace_ms), 0, 3600000,
+     "a dropped connection's session is held this long for a resume; 0: it ends at once"},
+    {"replay-max", "N", "32", set_u32, FIELD(replay_max), 0, 1024,
+     "channel messages kept per channel for members that rejoin (JOIN with mid); 0: none"},
+    {"replay-window-ms", "N", "30000", set_u32, FIELD(replay_window_ms), 0, 3600000,
+     "channel messages older than this are not kept for replay; 0: none are"},
+    {"drain-timeout-ms", "N", "5000", set_u32, FIELD(drain_timeout_ms), 0, 600000,
+     "on SIGTERM/SIGINT: GOAWAY to every connection, flush, close; exit 0 within this"},
     {"rate-limits", "on|off", "on", set_flag, FIELD(rate_limits), 0, 0,
      "per-connection request limits (over a limit: TOO_OFTEN); off for benchmarks"},
     {"rate-messages", "N", "1500", set_u32, FIELD(rate_messages), 1, 65535,
@@ -372,7 +380,8 @@ void rtmd_options_usage(FILE *out)
             "      print this help and exit\n\n"
             "GET /healthz on the same port answers 200 \"ok\"; with --admin-token, POST\n"
             "/admin/ban?user=ID, POST /admin/unban?user=ID and GET /admin/bans are served there\n"
-            "too. SIGTERM or SIGINT closes every connection (WebSocket close 1001) and exits 0.\n");
+            "too. SIGTERM or SIGINT drains: no new connections, GOAWAY to every client, queued\n"
+            "frames written, WebSocket close 1001, exit 0 within --drain-timeout-ms.\n");
 }
 
 /* Splits argv[*i] into a name and a value ("--name value" or "--name=value"). */

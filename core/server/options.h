@@ -27,14 +27,20 @@ typedef struct rtmd_options {
     uint32_t invite_offline_timeout_ms; /* an invitation held for an offline callee */
     uint32_t invite_ack_timeout_ms;     /* from delivery to the callee's INVITE_ACK */
     uint32_t invite_expire_ms;          /* from INVITE to an answer or a cancel */
-    bool rate_limits;                   /* --rate-limits on|off (rate_limit.h) */
-    uint32_t rate_messages;             /* SEND_PEER + SEND_CHANNEL per connection per 3 s */
-    uint32_t rate_logins;               /* LOGINs per user id per 1 s */
-    uint32_t rate_joins;                /* JOINs per connection per 3 s */
-    uint32_t rate_attribute_writes;     /* attribute SET/ADD/DEL/CLEAR per connection per 5 s */
-    uint32_t token_warn_s;              /* TOKEN_WILL_EXPIRE this long before the token ends */
-    char *admin_token;                  /* --admin-token: enables /admin/; NULL: 404 */
-    char **bans;                        /* --ban ID (repeatable): users banned at startup */
+    /* Connection lifecycle (docs/rtmd.md, "Sessions, heartbeats and resume"). */
+    uint32_t session_grace_ms; /* a dropped connection's session is held this long; 0: not */
+    uint32_t replay_max;       /* channel messages kept per channel for JOIN {mid} */
+    uint32_t replay_window_ms; /* ... at most this old */
+    uint32_t drain_timeout_ms; /* SIGTERM: the process ends within this */
+    /* Policy (docs/rtmd.md, "Rate limits", "Tokens", "Bans and the admin endpoint", "TLS"). */
+    bool rate_limits;               /* --rate-limits on|off (rate_limit.h) */
+    uint32_t rate_messages;         /* SEND_PEER + SEND_CHANNEL per connection per 3 s */
+    uint32_t rate_logins;           /* LOGINs per user id per 1 s */
+    uint32_t rate_joins;            /* JOINs per connection per 3 s */
+    uint32_t rate_attribute_writes; /* attribute SET/ADD/DEL/CLEAR per connection per 5 s */
+    uint32_t token_warn_s;          /* TOKEN_WILL_EXPIRE this long before the token ends */
+    char *admin_token;              /* --admin-token: enables /admin/; NULL: 404 */
+    char **bans;                    /* --ban ID (repeatable): users banned at startup */
     uint32_t n_bans;
     char *tls_cert; /* --tls-cert FILE (PEM, chain allowed): serve wss:// and https */
     char *tls_key;  /* --tls-key FILE (PEM) */

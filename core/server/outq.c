@@ -42,7 +42,9 @@ void rtmd_msg_cleanup(void)
     rtm_buf_free(&scratch);
 }
 
-static rtmd_msg_t **slots(rtmd_outq_t *q)
+#define COUNTED_BIT ((uintptr_t)1)
+
+static uintptr_t *slots(rtmd_outq_t *q)
 {
     return q->ring ? q->ring : q->slots;
 }
@@ -58,10 +60,10 @@ static bool grow(rtmd_outq_t *q)
     if (old_cap > UINT32_MAX / 2)
         return false;
     uint32_t cap = q->ring ? old_cap * 2 : 16;
-    rtmd_msg_t **ring = malloc(sizeof(*ring) * cap);
+    uintptr_t *ring = malloc(sizeof(*ring) * cap);
     if (!ring)
         return false;
-    rtmd_msg_t **old = slots(q);
+    uintptr_t *old = slots(q);
     for (uint32_t i = 0; i < q->count; i++)
         ring[i] = old[(q->head + i) % old_cap];
     free(q->ring);
@@ -71,28 +73,48 @@ static bool grow(rtmd_outq_t *q)
     return true;
 }
 
-bool rtmd_outq_push(rtmd_outq_t *q, rtmd_msg_t *m)
+static uintptr_t entry(rtmd_msg_t *m, bool counted)
+{
+    return (uintptr_t)m | (counted ? COUNTED_BIT : 0);
+}
+
+static rtmd_msg_t *entry_msg(uintptr_t e)
+{
+    return (rtmd_msg_t *)(e & ~COUNTED_BIT);
+}
+
+bool rtmd_outq_push(rtmd_outq_t *q, rtmd_msg_t *m, bool counted)
 {
     if (q->count == capacity(q) && !grow(q))
         return false;
-    slots(q)[(q->head + q->count) % capacity(q)] = m;
+    slots(q)[(q->head + q->count) % capacity(q)] = entry(m, counted);
     q->count++;
     q->bytes += m->len;
     return true;
 }
 
+static uintptr_t entry_at(const rtmd_outq_t *q, uint32_t i)
+{
+    const uintptr_t *s = q->ring ? q->ring : q->slots;
+    return s[(q->head + i) % capacity(q)];
+}
+
 rtmd_msg_t *rtmd_outq_at(const rtmd_outq_t *q, uint32_t i)
 {
-    rtmd_msg_t *const *s = q->ring ? q->ring : q->slots;
-    return s[(q->head + i) % capacity(q)];
+    return entry_msg(entry_at(q, i));
+}
+
+bool rtmd_outq_counted(const rtmd_outq_t *q, uint32_t i)
+{
+    return (entry_at(q, i) & COUNTED_BIT) != 0;
 }
 
 void rtmd_outq_drop(rtmd_outq_t *q, uint32_t n)
 {
-    rtmd_msg_t **s = slots(q);
+    uintptr_t *s = slots(q);
     uint32_t cap = capacity(q);
     for (uint32_t i = 0; i < n; i++) {
-        rtmd_msg_t *m = s[q->head];
+        rtmd_msg_t *m = entry_msg(s[q->head]);
         q->bytes -= m->len;
         rtmd_msg_unref(m);
         q->head = (q->head + 1) % cap;

@@ -30,22 +30,25 @@ void rtmd_msg_unref(rtmd_msg_t *m);
 /* Frees the shared encoding scratch (at exit). */
 void rtmd_msg_cleanup(void);
 
-/* A FIFO of message references. Up to RTMD_OUTQ_INLINE entries live inside the struct; more
- * spill into a heap ring that is freed as soon as the queue drains. */
+/* A FIFO of message references, each marked counted or not (a session's counted frames are
+ * kept until the client acknowledges them, see conn.h). Up to RTMD_OUTQ_INLINE entries live
+ * inside the struct; more spill into a heap ring that is freed as soon as the queue drains.
+ * The mark is the low bit of the stored pointer (messages come from malloc: never odd). */
 #define RTMD_OUTQ_INLINE 2
 
 typedef struct rtmd_outq {
-    rtmd_msg_t **ring; /* NULL: the inline slots are in use */
-    rtmd_msg_t *slots[RTMD_OUTQ_INLINE];
+    uintptr_t *ring; /* NULL: the inline slots are in use */
+    uintptr_t slots[RTMD_OUTQ_INLINE];
     uint32_t head, count, cap;
     size_t bytes; /* payload bytes queued */
 } rtmd_outq_t;
 
 /* Appends m, taking over the caller's reference. False when out of memory (the reference
  * stays with the caller). */
-bool rtmd_outq_push(rtmd_outq_t *q, rtmd_msg_t *m);
-/* The i-th queued message (i < count), borrowed. */
+bool rtmd_outq_push(rtmd_outq_t *q, rtmd_msg_t *m, bool counted);
+/* The i-th queued message (i < count), borrowed, and whether it was pushed counted. */
 rtmd_msg_t *rtmd_outq_at(const rtmd_outq_t *q, uint32_t i);
+bool rtmd_outq_counted(const rtmd_outq_t *q, uint32_t i);
 /* Drops the first n messages (n <= count). */
 void rtmd_outq_drop(rtmd_outq_t *q, uint32_t n);
 void rtmd_outq_clear(rtmd_outq_t *q);

@@ -174,6 +174,10 @@ rtm_err_t rtmd_peer_check_message(const rtm_frame_t *f, const char **why)
         *why = "unknown send flag bits";
         return RTM_ERR_INVALID_ARGUMENT;
     }
+    if (rtm_frame_has(f, RTM_K_CMID) && f->cmid == 0) {
+        *why = "cmid 0 is not a message id (leave it out instead)";
+        return RTM_ERR_INVALID_ARGUMENT;
+    }
     *why = message_problem(f);
     return *why ? RTM_ERR_INVALID_MESSAGE : RTM_OK;
 }
@@ -193,6 +197,8 @@ void rtmd_peer_message_fields(rtm_frame_t *out, const rtmd_conn_t *sender, const
         else
             rtm_frame_set_bytes(out, RTM_K_DATA, "", 0);
     }
+    if (rtm_frame_has(f, RTM_K_CMID))
+        rtm_frame_set_uint(out, RTM_K_CMID, f->cmid);
 }
 
 void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
@@ -334,8 +340,7 @@ void rtmd_peer_query_online(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_
         if (seen)
             continue;
         users[k] = *u;
-        states[k] = rtmd_session_find(srv, u->ptr, u->len) ? RTM_PEER_ONLINE_STATE_ONLINE
-                                                           : RTM_PEER_ONLINE_STATE_OFFLINE;
+        states[k] = rtmd_session_online_state(srv, u->ptr, u->len);
         k++;
     }
     rtm_frame_t r;

@@ -42,12 +42,12 @@ void rtmd_peers_destroy(rtmd_peers_t *p);
 
 /* The next server message id (shared by peer and channel messages). */
 uint64_t rtmd_peer_new_mid(rtmd_peers_t *p);
-/* Checks the send flags and the message fields (mtype, text, data) of a SEND_PEER or
- * SEND_CHANNEL request: RTM_OK, or RTM_ERR_INVALID_ARGUMENT (unknown flag bits) or
+/* Checks the send flags, cmid and the message fields (mtype, text, data) of a SEND_PEER or
+ * SEND_CHANNEL request: RTM_OK, or RTM_ERR_INVALID_ARGUMENT (unknown flag bits, cmid 0) or
  * RTM_ERR_INVALID_MESSAGE with a static sentence in *why. */
 rtm_err_t rtmd_peer_check_message(const rtm_frame_t *f, const char **why);
-/* Sets the fields a pushed message carries (user = sender, mid, ts, mtype, [text], [data])
- * on out from the request f; out borrows from f and sender. */
+/* Sets the fields a pushed message carries (user = sender, mid, ts, mtype, [text], [data],
+ * [cmid]) on out from the request f; out borrows from f and sender. */
 void rtmd_peer_message_fields(rtm_frame_t *out, const rtmd_conn_t *sender, const rtm_frame_t *f,
                               uint64_t mid, int64_t ts);
 

@@ -179,8 +179,7 @@ void rtmd_presence_subscribe(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame
     for (size_t i = 0; i < k; i++) {
         const rtmd_watched_t *w = added[i]->peer;
         users[i] = (rtm_bytes_t){w->id, w->id_len};
-        states[i] = rtmd_session_find(srv, w->id, w->id_len) ? RTM_PEER_ONLINE_STATE_ONLINE
-                                                             : RTM_PEER_ONLINE_STATE_OFFLINE;
+        states[i] = rtmd_session_online_state(srv, w->id, w->id_len);
     }
     rtm_frame_t r;
     rtm_frame_init(&r, RTM_FRAME_PRESENCE, 0);
@@ -241,7 +240,10 @@ void rtmd_presence_notify(rtmd_server_t *srv, const char *user, size_t len, uint
         rtmd_conn_send_msg(srv, s->conn, m);
     rtmd_msg_unref(m);
     rtm_log(&srv->log, RTM_LOG_DEBUG, "user %.*s: %s sent to %zu subscribers", (int)len, user,
-            state == RTM_PEER_ONLINE_STATE_ONLINE ? "online" : "offline", sent);
+            state == RTM_PEER_ONLINE_STATE_ONLINE        ? "online"
+            : state == RTM_PEER_ONLINE_STATE_UNREACHABLE ? "unreachable"
+                                                         : "offline",
+            sent);
 }
 
 void rtmd_presence_session_ended(rtmd_server_t *srv, rtmd_conn_t *c)

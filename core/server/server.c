@@ -12,10 +12,14 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <openssl/rand.h>
+
 #include "admin.h"
 #include "conn.h"
 #include "dispatch.h"
+#include "heartbeat.h"
 #include "outq.h"
+#include "resume.h"
 #include "session.h"
 #include "tls.h"
 
@@ -53,6 +57,16 @@ static int lws_levels(int ours)
 
 /* ---- stopping ------------------------------------------------------------------------ */
 
+static void stop_timers(rtmd_server_t *srv)
+{
+    rtmd_channels_stop(&srv->channels);
+    rtmd_offline_stop(srv);
+    rtmd_invites_stop(&srv->invites);
+    rtmd_heartbeat_stop(srv);
+    rtmd_resume_stop(srv);
+    rtmd_token_timers_stop(&srv->token_timers);
+}
+
 /* Runs inside the loop: destroying the context there is what makes lws_service() return. */
 static void stop_now(lws_sorted_usec_list_t *sul)
 {
@@ -63,10 +77,7 @@ static void stop_now(lws_sorted_usec_list_t *sul)
         rtm_log(&srv->log, RTM_LOG_WARN, "stopping with %zu connections still closing",
                 srv->n_conns);
     srv->destroying = true;
-    rtmd_channels_stop(&srv->channels);
-    rtmd_offline_stop(srv);
-    rtmd_invites_stop(&srv->invites);
-    rtmd_token_timers_stop(&srv->token_timers);
+    stop_timers(srv);
     lws_context_destroy(srv->ctx);
 }
 
@@ -78,6 +89,9 @@ static void schedule_stop(rtmd_server_t *srv, lws_usec_t us)
     lws_cancel_service(srv->ctx);
 }
 
+/* The drain: nothing new is accepted (the filters look at stopping), every connection gets
+ * GOAWAY and closes once its queue is written, no session is held for a resume, and the
+ * process stops when the last connection is gone or --drain-timeout-ms has passed. */
 static void begin_stop(rtmd_server_t *srv, int signum)
 {
     if (srv->stopping) { /* a second signal: no more waiting */
@@ -85,12 +99,15 @@ static void begin_stop(rtmd_server_t *srv, int signum)
         return;
     }
     srv->stopping = true;
-    rtm_log(&srv->log, RTM_LOG_INFO, "%s: closing %zu connections",
-            signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->n_conns);
+    rtm_log(&srv->log, RTM_LOG_INFO, "%s: draining %zu connections (at most %u ms), %zu held",
+            signum == SIGTERM ? "SIGTERM" : "SIGINT", srv->n_conns,
+            (unsigned)srv->opt->drain_timeout_ms, srv->n_held);
     const struct lws_protocols *rtm = lws_vhost_name_to_protocol(srv->vhost, RTM_PROTOCOL_NAME);
     if (rtm)
         lws_callback_all_protocol_vhost_args(srv->vhost, rtm, LWS_CALLBACK_USER, NULL, 0);
-    schedule_stop(srv, srv->n_conns ? (lws_usec_t)RTMD_DRAIN_MS * LWS_US_PER_MS : 1);
+    rtmd_resume_end_all(srv);
+    lws_usec_t wait = (lws_usec_t)srv->opt->drain_timeout_ms * LWS_US_PER_MS;
+    schedule_stop(srv, srv->n_conns && wait ? wait : 1);
 }
 
 /* Called by lws's libuv backend, inside the loop, for the signals it watches. */
@@ -247,13 +264,20 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
 /* ---- rtm.1 connections --------------------------------------------------------------- */
 
-static int on_established(rtmd_server_t *srv, struct lws *wsi, rtmd_conn_t *c)
+static int on_established(rtmd_server_t *srv, struct lws *wsi, rtmd_wsi_t *w)
 {
+    rtmd_conn_t *c = rtmd_conn_new();
+    if (!c) {
+        rtm_log(&srv->log, RTM_LOG_ERROR, "out of memory: a connection was refused");
+        return -1;
+    }
     c->wsi = wsi;
     c->id = ++srv->next_conn_id;
     c->state = RTMD_CONN_OPEN;
-    rtm_buf_init(&c->rx, 0);
+    w->conn = c;
+    w->established = true;
     srv->n_conns++;
+    rtmd_heartbeat_add(srv, c);
     if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_INFO)) {
         char peer[64] = "?";
         lws_get_peer_simple(wsi, peer, sizeof(peer));
@@ -294,7 +318,9 @@ static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, siz
         return 0;
     }
     if (first && final) {
-        rtmd_dispatch_message(srv, c, in, len);
+        rtmd_conn_t *now = rtmd_dispatch_message(srv, c, in, len);
+        if (now != c) /* a LOGIN resumed a held session: c has handed its connection over */
+            rtmd_conn_free(c);
         return 0;
     }
     if (!rtm_buf_append(&c->rx, in, len)) {
@@ -303,33 +329,43 @@ static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, siz
         return close_now(c->wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
     }
     if (final) {
-        rtmd_dispatch_message(srv, c, rtm_buf_data(&c->rx), c->rx.len);
+        rtmd_conn_t *now = rtmd_dispatch_message(srv, c, rtm_buf_data(&c->rx), c->rx.len);
         rtm_buf_free(&c->rx); /* idle connections hold no buffers */
+        if (now != c)
+            rtmd_conn_free(c);
     }
     return 0;
 }
 
+/* c's connection closed: its session is held for a resume, or ends. */
 static void on_closed(rtmd_server_t *srv, rtmd_conn_t *c)
 {
-    rtmd_token_untrack(srv, c);
-    rtmd_session_conn_closed(srv, c);
-    rtmd_peer_conn_closed(srv, c);
-    rtmd_conn_release(c);
-    c->state = RTMD_CONN_NONE;
-    srv->n_conns--;
+    rtmd_heartbeat_remove(srv, c);
     rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: closed (%zu connections)",
             (unsigned long long)c->id, rtmd_conn_user(c), srv->n_conns);
-    if (srv->stopping && srv->n_conns == 0 && !srv->destroying)
-        lws_sul_schedule(srv->ctx, 0, &srv->stop_timer, stop_now, 1);
+    if (!rtmd_resume_detach(srv, c))
+        rtmd_session_destroy(srv, c);
+}
+
+/* GOAWAY, then the close once everything queued is written. */
+static void drain_one(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_GOAWAY, 0);
+    rtm_frame_set_str(&f, RTM_K_ERRMSG, "the server is shutting down: reconnect");
+    rtmd_conn_send_uncounted(srv, c, &f);
+    rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
 }
 
 static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                         size_t len)
 {
     rtmd_server_t *srv = lws_context_user(lws_get_context(wsi));
-    rtmd_conn_t *c = user;
-    /* LWS_CALLBACK_CLOSED also comes for upgrades refused before ESTABLISHED. */
-    bool live = c && c->state != RTMD_CONN_NONE;
+    rtmd_wsi_t *w = user;
+    rtmd_conn_t *c = w ? w->conn : NULL;
+    /* No session object: ESTABLISHED never ran (LWS_CALLBACK_CLOSED also comes for upgrades
+     * refused before it), or the session moved to the connection of a resume. */
+    bool live = c && c->wsi == wsi;
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         if (srv->stopping)
@@ -341,20 +377,34 @@ static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void 
         }
         return 0;
     case LWS_CALLBACK_ESTABLISHED:
-        return c ? on_established(srv, wsi, c) : -1;
+        return w ? on_established(srv, wsi, w) : -1;
     case LWS_CALLBACK_RECEIVE:
-        return live ? on_receive(srv, c, in, len) : 0;
+        if (!live)
+            return 0;
+        rtmd_heartbeat_touch(srv, c);
+        return on_receive(srv, c, in, len);
+    case LWS_CALLBACK_RECEIVE_PONG:
+        if (live)
+            rtmd_heartbeat_touch(srv, c);
+        return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return live ? rtmd_conn_on_writeable(srv, c) : 0;
     case LWS_CALLBACK_TIMER:
         return live ? rtmd_conn_on_timer(c) : 0;
     case LWS_CALLBACK_CLOSED:
-        if (live)
-            on_closed(srv, c);
+        if (w && w->established) {
+            w->established = false;
+            srv->n_conns--;
+            w->conn = NULL;
+            if (live)
+                on_closed(srv, c);
+            if (srv->stopping && srv->n_conns == 0 && !srv->destroying)
+                lws_sul_schedule(srv->ctx, 0, &srv->stop_timer, stop_now, 1);
+        }
         return 0;
     case LWS_CALLBACK_USER: /* begin_stop */
         if (live)
-            rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+            drain_one(srv, c);
         return 0;
     default:
         return 0;
@@ -368,7 +418,7 @@ static const struct lws_protocols protocols[] = {
      .rx_buffer_size = RX_BUFFER_SIZE},
     {.name = RTM_PROTOCOL_NAME,
      .callback = callback_rtm,
-     .per_session_data_size = sizeof(rtmd_conn_t),
+     .per_session_data_size = sizeof(rtmd_wsi_t),
      .rx_buffer_size = RX_BUFFER_SIZE,
      .tx_packet_size = TX_PACKET_SIZE},
     {0}, /* LWS_PROTOCOL_LIST_TERM does not exist in 4.1 */
@@ -420,14 +470,24 @@ static bool resolve_listen(const rtmd_options_t *o, listen_addr_t *a)
     return true;
 }
 
+/* lws's validity pings are off (a zero hangup time): liveness is rtm.1's own PING, so that a
+ * client which has stopped reading keeps its connection while its PINGs arrive. Without a
+ * policy lws would ping every 300 s and cut clients that do not answer at once. */
 static void init_keepalive(rtmd_server_t *srv)
 {
-    uint32_t timeout_s = (srv->opt->heartbeat_timeout_ms + 999) / 1000;
-    uint32_t ping_s = timeout_s / 2 ? timeout_s / 2 : 1;
     memset(&srv->keepalive, 0, sizeof(srv->keepalive));
-    srv->keepalive.secs_since_valid_ping = (uint16_t)ping_s;
-    srv->keepalive.secs_since_valid_hangup =
-        (uint16_t)(timeout_s > ping_s ? timeout_s : ping_s + 1);
+}
+
+/* The epoch: random and never 0, so that clients can tell one run of the server from the next
+ * (a message id is only unique within one run). */
+static bool init_epoch(rtmd_server_t *srv)
+{
+    for (int i = 0; i < 8 && !srv->epoch; i++)
+        if (RAND_bytes((unsigned char *)&srv->epoch, sizeof(srv->epoch)) != 1)
+            break;
+    if (!srv->epoch)
+        fprintf(stderr, "rtmd: cannot draw a random epoch (OpenSSL RAND_bytes failed)\n");
+    return srv->epoch != 0;
 }
 
 /* Descriptors lws sizes its tables for: the connections, plus the listener, HTTP clients and
@@ -501,11 +561,12 @@ static bool start_listening(rtmd_server_t *srv)
     fflush(stdout);
     rtm_log(&srv->log, RTM_LOG_INFO,
             "listening on %s%s%s:%d (%s, protocol %s, tokens %s, max %u connections, heartbeat "
-            "timeout %u ms, rate limits %s, admin endpoint %s)",
+            "timeout %u ms, session grace %u ms, epoch %016llx, rate limits %s, admin endpoint %s)",
             o->listen_ipv6 ? "[" : "", shown, o->listen_ipv6 ? "]" : "", port,
             o->tls_cert ? "wss and https" : "ws and http", RTM_PROTOCOL_NAME,
             o->app_certificate ? "required" : "optional", (unsigned)o->max_connections,
-            (unsigned)o->heartbeat_timeout_ms, o->rate_limits ? "on" : "off",
+            (unsigned)o->heartbeat_timeout_ms, (unsigned)o->session_grace_ms,
+            (unsigned long long)srv->epoch, o->rate_limits ? "on" : "off",
             o->admin_token ? "on" : "off");
     return true;
 }
@@ -544,7 +605,8 @@ int rtmd_server_run(const rtmd_options_t *opt)
     lws_set_log_level(lws_levels(opt->log_level), lws_log_emit);
 
     /* The store first: a server that cannot keep offline messages does not start. */
-    bool started = ban_from_options(&srv) && rtmd_offline_open(&srv) && start_listening(&srv);
+    bool started = init_epoch(&srv) && ban_from_options(&srv) && rtmd_offline_open(&srv) &&
+                   start_listening(&srv);
     if (started) {
         rtmd_offline_start(&srv);
         while (!srv.destroying && lws_service(srv.ctx, 0) >= 0)
@@ -552,12 +614,10 @@ int rtmd_server_run(const rtmd_options_t *opt)
     }
     srv.destroying = true;
     if (srv.ctx) {
-        rtmd_channels_stop(&srv.channels);
-        rtmd_offline_stop(&srv);
-        rtmd_invites_stop(&srv.invites);
-        rtmd_token_timers_stop(&srv.token_timers);
+        stop_timers(&srv);
         lws_context_destroy(srv.ctx); /* the second call, from outside the loop, finishes it */
     }
+    rtmd_resume_end_all(&srv); /* held sessions have no connection for lws to close */
     if (started)
         rtm_log(&srv.log, RTM_LOG_INFO, "stopped");
     the_server = NULL;

@@ -1,6 +1,6 @@
 /* rtmd's process-wide state and its libwebsockets side: the context and vhost, the protocol
- * callbacks (HTTP healthz, rtm.1 connections), and the orderly stop on SIGTERM/SIGINT.
- * Everything runs on the one libuv loop thread. */
+ * callbacks (HTTP healthz, rtm.1 connections), and the drain on SIGTERM/SIGINT. Everything
+ * runs on the one libuv loop thread. */
 #ifndef RTMD_SERVER_H
 #define RTMD_SERVER_H
 
@@ -26,22 +26,31 @@
 #define RTMD_MAX_QUEUED_BYTES (8u * 1024 * 1024)
 /* How long a connection that is closing may take to flush before it is cut. */
 #define RTMD_CLOSE_FLUSH_S 5
-/* How long SIGTERM waits for connections to flush their close before exiting anyway. */
-#define RTMD_DRAIN_MS 2000
+
+typedef struct rtmd_conn rtmd_conn_t;
 
 typedef struct rtmd_server {
     const rtmd_options_t *opt;
     rtm_logger_t log;
     struct lws_context *ctx;
     struct lws_vhost *vhost;
-    lws_retry_bo_t keepalive; /* from --heartbeat-timeout-ms */
+    lws_retry_bo_t keepalive; /* all zero: lws's own pings are off (heartbeat.c instead) */
+    uint64_t epoch;           /* random, not 0: names this run of the server (LOGIN result) */
 
-    rtm_hashmap_t users;      /* user id -> rtmd_conn_t, logged-in connections (session.c) */
+    rtm_hashmap_t users;      /* user id -> rtmd_conn_t, sessions attached or held (session.c) */
     rtmd_peers_t peers;       /* peer message routing (peer.c) */
     rtmd_channels_t channels; /* channels, members and attributes (channel.c) */
     rtmd_presence_t presence; /* who follows whose online state (presence.c) */
     rtmd_offline_t offline;   /* stored messages for users without a session (offline.c) */
     rtmd_invites_t invites;   /* call invitations (invitation.c) */
+
+    /* Attached connections, least recently heard from first (heartbeat.c). */
+    rtmd_conn_t *live_head, *live_tail;
+    lws_sorted_usec_list_t heartbeat_timer;
+    /* Sessions held for a resume, oldest drop first (resume.c). */
+    rtmd_conn_t *held_head, *held_tail;
+    size_t n_held;
+    lws_sorted_usec_list_t grace_timer;
 
     /* Policy: rate limits, token ends, bans. */
     rtmd_rate_logins_t login_rates;   /* logins per user id (rate_limit.c) */
@@ -50,14 +59,14 @@ typedef struct rtmd_server {
 
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */
-    bool stopping;   /* SIGTERM seen: connections are being closed */
+    bool stopping;   /* SIGTERM seen: draining (GOAWAY sent, connections closing) */
     bool destroying; /* the context is going away: no more sends */
     lws_sorted_usec_list_t stop_timer;
 } rtmd_server_t;
 
-/* Runs the server until SIGTERM/SIGINT. Prints `rtmd listening on HOST:PORT` as the first line
- * of stdout once listening. Returns the process exit code (0 after a signal, 1 when it could
- * not start). */
+/* Runs the server until SIGTERM/SIGINT (then drains within --drain-timeout-ms). Prints
+ * `rtmd listening on HOST:PORT` as the first line of stdout once listening. Returns the
+ * process exit code (0 after a signal, 1 when it could not start). */
 int rtmd_server_run(const rtmd_options_t *opt);
 
 #endif

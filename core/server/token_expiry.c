@@ -132,17 +132,19 @@ static void fired(lws_sorted_usec_list_t *sul)
     int64_t now = rtm_now_wall_ms();
     while (t->n && !srv->destroying && due_ms(srv, t->heap[0]) <= now) {
         rtmd_conn_t *c = t->heap[0];
-        if (!c->logged_in || c->state != RTMD_CONN_OPEN) {
-            heap_remove(srv, t, c); /* its session is over already */
+        if (!c->logged_in || c->state == RTMD_CONN_CLOSING) {
+            heap_remove(srv, t, c); /* its session is ending already */
         } else if (!c->token_warned && srv->opt->token_warn_s &&
                    now < (int64_t)c->token_expire_ts * 1000) {
             c->token_warned = true; /* later deadline: moves down */
             sift_down(srv, t, 0);
-            warn(srv, c);
+            /* a session held for a resume hears nothing: the resume brings a new token */
+            if (c->state == RTMD_CONN_OPEN)
+                warn(srv, c);
         } else {
             heap_remove(srv, t, c);
-            rtmd_session_end(srv, c, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED,
-                             "the token has expired", "token expired");
+            rtmd_session_end_by_server(srv, c, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED,
+                                       "the token has expired", "token expired");
         }
     }
     arm(srv);

@@ -1,9 +1,9 @@
 /* Token lifetimes of live sessions (docs/rtmd.md, "Tokens"): TOKEN_WILL_EXPIRE goes
  * --token-warn-s before a session's token ends, once per token, and at the end the session
- * gets SESSION_END TOKEN_EXPIRED and its connection closes. One binary min-heap of the
- * connections whose token ends, keyed by their next deadline, and one libwebsockets timer for
- * the heap's top: a logged-in connection costs its heap slot (8 bytes) and a few fields, and no
- * work at all until its own deadline. Loop thread only. */
+ * gets SESSION_END TOKEN_EXPIRED and its connection closes (a session held for a resume just
+ * ends). One binary min-heap of the sessions whose token ends, keyed by their next deadline,
+ * and one libwebsockets timer for the heap's top: a session costs its heap slot (8 bytes) and a
+ * few fields, and no work at all until its own deadline. Loop thread only. */
 #ifndef RTMD_TOKEN_EXPIRY_H
 #define RTMD_TOKEN_EXPIRY_H
 
@@ -30,7 +30,7 @@ void rtmd_token_timers_destroy(rtmd_token_timers_t *t);
  * without a token end, which is forgotten): arms the warning (again, after a renewal) and the
  * end. A token that already ends within the warning window is warned about at once. */
 void rtmd_token_track(rtmd_server_t *srv, rtmd_conn_t *c, uint32_t expire_ts);
-/* c's session ended or its connection closed: no more deadlines for c. */
+/* c's session is ending or c is being freed: no more deadlines for c. */
 void rtmd_token_untrack(rtmd_server_t *srv, rtmd_conn_t *c);
 
 #endif

@@ -150,12 +150,17 @@ int stop_server(void **state)
 
 int rtmd_stop(rtmd_t *d)
 {
-    int status = 0, rc = -1;
-    if (d->pid > 0) {
-        remember(d->pid, false);
+    if (d->pid > 0)
         kill(d->pid, SIGTERM);
-    }
-    for (int i = 0; i < 1000 && d->pid > 0; i++) {
+    return rtmd_wait(d, 10000);
+}
+
+int rtmd_wait(rtmd_t *d, int timeout_ms)
+{
+    int status = 0, rc = -1;
+    if (d->pid > 0)
+        remember(d->pid, false);
+    for (int waited = 0; waited <= timeout_ms && d->pid > 0; waited += 10) {
         if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
             d->pid = 0;
             rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

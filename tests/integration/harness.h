@@ -20,6 +20,10 @@ typedef struct rtmd {
 void rtmd_start(rtmd_t *d, const char *const *extra_args);
 /* SIGTERM, then waits up to 10 s; returns the exit status (-1 when it had to be killed). */
 int rtmd_stop(rtmd_t *d);
+/* Waits up to timeout_ms for rtmd to exit by itself (after a signal the test sent it); returns
+ * the exit status, or -1 when it died of a signal or had to be killed after the wait. rtmd is
+ * forgotten afterwards, as after rtmd_stop. */
+int rtmd_wait(rtmd_t *d, int timeout_ms);
 
 /* Kills rtmd with SIGKILL: no goodbye to anyone. */
 void rtmd_crash(rtmd_t *d);

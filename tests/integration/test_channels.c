@@ -179,6 +179,7 @@ static void test_members_see_a_dropped_connection_leave(void **state)
     assert_int_equal(f.err, RTM_OK);
     expect_member_event(a, RTM_EVENT_CHANNEL_MEMBER_JOINED, "fragile", "drop-b");
     close(fd);
+    /* the session is held for the grace period (1 s here), then leaves like a logout */
     expect_member_event(a, RTM_EVENT_CHANNEL_MEMBER_LEFT, "fragile", "drop-b");
     rtm_channel_free(ca);
     rtm_client_free(a);
@@ -769,6 +770,15 @@ static void test_a_join_that_timed_out_is_undone_on_the_server(void **state)
     assert_int_equal(rtmd_stop(&own), 0);
 }
 
+/* A short session grace period: a dropped connection's channels are left within the tests'
+ * waits. */
+static int start_channel_server(void **state)
+{
+    const char *args[] = {"--session-grace-ms", "1000", NULL};
+    rtmd_start(&server, args);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -791,5 +801,5 @@ int main(void)
         cmocka_unit_test(test_leave_then_free_really_leaves),
         cmocka_unit_test(test_a_join_that_timed_out_is_undone_on_the_server),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, start_channel_server, stop_server);
 }

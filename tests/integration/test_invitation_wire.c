@@ -17,13 +17,11 @@ static uint8_t buf[65536];
 
 static int start_invite_server(void **state)
 {
-    const char *args[] = {"--invite-offline-timeout-ms",
-                          "600",
-                          "--invite-ack-timeout-ms",
-                          "600",
-                          "--invite-expire-ms",
-                          "1500",
-                          NULL};
+    const char *args[] = {"--invite-offline-timeout-ms", "600", "--invite-ack-timeout-ms", "600",
+                          "--invite-expire-ms", "1500",
+                          /* a dropped connection ends its session at once (the grace period
+                             would race the 600 ms ack timeout) */
+                          "--session-grace-ms", "0", NULL};
     rtmd_start(&server, args);
     return 0;
 }

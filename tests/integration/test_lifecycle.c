@@ -294,7 +294,7 @@ static void test_paused_reader_keeps_its_session(void **state)
     const char *args[] = {"--heartbeat-timeout-ms", "1000", NULL};
     rtmd_t d;
     rtmd_start(&d, args);
-    const char *settings[] = {"heartbeat.interval_ms=200", "event_queue.capacity=4", NULL};
+    const char *settings[] = {"heartbeat.interval_ms=200", "event_queue.capacity=16", NULL};
     rtm_client_t *a = make_client(d.url, settings);
     login_ok(a, NULL, "alice");
     rtm_client_t *b = fast_user(d.url, "bob");

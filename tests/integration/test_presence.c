@@ -461,6 +461,16 @@ static void test_offline_messages_survive_kill_9_of_rtmd(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A short session grace period: a dropped connection's user goes OFFLINE within the tests'
+ * waits. */
+static int start_presence_server(void **state)
+{
+    /* the tests log the same user ids in several times a second */
+    const char *args[] = {"--session-grace-ms", "1000", "--rate-logins", "1000", NULL};
+    rtmd_start(&server, args);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,5 +484,5 @@ int main(void)
         cmocka_unit_test(test_offline_store_keeps_the_newest_200),
         cmocka_unit_test(test_offline_messages_survive_kill_9_of_rtmd),
     };
-    return cmocka_run_group_tests(tests, start_server_relogins, stop_server);
+    return cmocka_run_group_tests(tests, start_presence_server, stop_server);
 }

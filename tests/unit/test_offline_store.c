@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <ftw.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,7 @@ typedef struct seen {
     size_t text_len;
     uint8_t data[80];
     size_t data_len;
+    uint64_t cmid;
 } seen_t;
 
 typedef struct recorder {
@@ -123,6 +125,7 @@ static void record(const rtmd_offline_msg_t *m, void *arg)
     memcpy(e->text, m->text, m->text_len);
     e->data_len = m->data_len;
     memcpy(e->data, m->data, m->data_len);
+    e->cmid = m->cmid;
 }
 
 static size_t fetch(rtmd_offline_store_t *s, const char *receiver, int64_t now_ms, recorder_t *r)
@@ -133,8 +136,11 @@ static size_t fetch(rtmd_offline_store_t *s, const char *receiver, int64_t now_m
     return n;
 }
 
-static bool put_text(rtmd_offline_store_t *s, const char *receiver, uint64_t mid, int64_t ts_ms,
-                     const char *sender, const char *text)
+/* Puts a text message with cmid (0: none); returns what the store did. */
+static rtmd_offline_put_result_t put_cmid(rtmd_offline_store_t *s, const char *receiver,
+                                          uint64_t mid, int64_t ts_ms, const char *sender,
+                                          const char *text, uint64_t cmid, uint64_t *dup_mid,
+                                          int64_t *dup_ts)
 {
     rtmd_offline_msg_t m = {.mid = mid,
                             .ts_ms = ts_ms,
@@ -142,8 +148,16 @@ static bool put_text(rtmd_offline_store_t *s, const char *receiver, uint64_t mid
                             .sender_len = strlen(sender),
                             .mtype = 1,
                             .text = text,
-                            .text_len = strlen(text)};
-    return rtmd_offline_store_put(s, receiver, strlen(receiver), &m);
+                            .text_len = strlen(text),
+                            .cmid = cmid};
+    return rtmd_offline_store_put(s, receiver, strlen(receiver), &m, dup_mid, dup_ts);
+}
+
+static bool put_text(rtmd_offline_store_t *s, const char *receiver, uint64_t mid, int64_t ts_ms,
+                     const char *sender, const char *text)
+{
+    return put_cmid(s, receiver, mid, ts_ms, sender, text, 0, NULL, NULL) ==
+           RTMD_OFFLINE_PUT_STORED;
 }
 
 static size_t count(rtmd_offline_store_t *s, const char *receiver)
@@ -178,9 +192,12 @@ static void test_text_and_raw_messages_come_back_intact(void **state)
                               .data_len = sizeof(raw)};
     rtmd_offline_msg_t empty_raw = {
         .mid = 43, .ts_ms = NOW_MS - 3000, .sender = sender, .sender_len = 5, .mtype = 2};
-    assert_true(rtmd_offline_store_put(f->s, receiver, 3, &text));
-    assert_true(rtmd_offline_store_put(f->s, receiver, 3, &bin));
-    assert_true(rtmd_offline_store_put(f->s, receiver, 3, &empty_raw));
+    assert_int_equal(rtmd_offline_store_put(f->s, receiver, 3, &text, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    assert_int_equal(rtmd_offline_store_put(f->s, receiver, 3, &bin, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    assert_int_equal(rtmd_offline_store_put(f->s, receiver, 3, &empty_raw, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
 
     recorder_t *r = calloc(1, sizeof(*r));
     assert_int_equal(fetch(f->s, "bob", NOW_MS, r), 3);
@@ -237,7 +254,8 @@ static void test_receivers_see_only_their_own_messages(void **state)
     assert_true(put_text(f->s, "bob", 4, NOW_MS, "carol", "to bob again"));
     /* receivers differing only after a NUL byte are different receivers */
     rtmd_offline_msg_t m = {.mid = 5, .ts_ms = NOW_MS, .sender = "x", .sender_len = 1, .mtype = 1};
-    assert_true(rtmd_offline_store_put(f->s, "a\0b", 3, &m));
+    assert_int_equal(rtmd_offline_store_put(f->s, "a\0b", 3, &m, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
 
     recorder_t *r = calloc(1, sizeof(*r));
     assert_int_equal(fetch(f->s, "bob", NOW_MS, r), 2);
@@ -509,6 +527,102 @@ static void test_open_fails_with_a_sentence_when_the_dir_cannot_be_created(void 
     remove_tree(base);
 }
 
+static void test_a_message_sent_again_with_its_cmid_is_stored_once(void **state)
+{
+    fixture_t *f = *state;
+    uint64_t dup_mid = 0;
+    int64_t dup_ts = 0;
+    assert_int_equal(put_cmid(f->s, "bob", 1, NOW_MS, "alice", "hello", 42, &dup_mid, &dup_ts),
+                     RTMD_OFFLINE_PUT_STORED);
+    /* the sender tries again (a new mid and time on the server): the first one stands */
+    assert_int_equal(
+        put_cmid(f->s, "bob", 2, NOW_MS + 500, "alice", "hello", 42, &dup_mid, &dup_ts),
+        RTMD_OFFLINE_PUT_DUPLICATE);
+    assert_int_equal(dup_mid, 1);
+    assert_int_equal(dup_ts, NOW_MS);
+    assert_int_equal(put_cmid(f->s, "bob", 3, NOW_MS, "alice", "again", 42, NULL, NULL),
+                     RTMD_OFFLINE_PUT_DUPLICATE);
+    /* the same cmid from another sender, or to another receiver, is another message */
+    assert_int_equal(put_cmid(f->s, "bob", 4, NOW_MS, "dave", "hi", 42, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    assert_int_equal(put_cmid(f->s, "carol", 5, NOW_MS, "alice", "hello", 42, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    /* no cmid: never a duplicate */
+    assert_true(put_text(f->s, "bob", 6, NOW_MS, "alice", "plain"));
+    assert_true(put_text(f->s, "bob", 7, NOW_MS, "alice", "plain"));
+
+    recorder_t *r = calloc(1, sizeof(*r));
+    assert_int_equal(fetch(f->s, "bob", NOW_MS, r), 4);
+    assert_int_equal(r->msgs[0].mid, 1);
+    assert_int_equal(r->msgs[0].cmid, 42);
+    assert_memory_equal(r->msgs[0].text, "hello", 5);
+    assert_int_equal(r->msgs[1].mid, 4);
+    assert_int_equal(r->msgs[1].cmid, 42);
+    assert_int_equal(r->msgs[2].cmid, 0);
+
+    /* once delivered and deleted, the same cmid is stored again (the receiver's client
+       de-duplicates what it has seen) */
+    rtmd_offline_store_delete(f->s, "bob", 3, 1);
+    assert_int_equal(put_cmid(f->s, "bob", 8, NOW_MS, "alice", "hello", 42, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    /* an expired copy does not count: it will never be delivered */
+    assert_int_equal(put_cmid(f->s, "erin", 9, NOW_MS - 8 * DAY_MS, "alice", "old", 7, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    assert_int_equal(put_cmid(f->s, "erin", 10, NOW_MS, "alice", "old", 7, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    free(r);
+}
+
+static void test_a_database_from_before_cmid_is_migrated(void **state)
+{
+    fixture_t *f = *state; /* on disk: only a database file has an older rtmd's schema */
+    rtmd_offline_store_close(f->s);
+    f->s = NULL;
+    /* The table as rtmd wrote it before cmid existed, with one row. */
+    char path[160], aside[176];
+    snprintf(path, sizeof(path), "%s/offline.db", f->data_dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(aside, sizeof(aside), "%s-wal", path);
+    remove(aside);
+    snprintf(aside, sizeof(aside), "%s-shm", path);
+    remove(aside);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TABLE offline(seq INTEGER PRIMARY KEY AUTOINCREMENT, receiver BLOB "
+                     "NOT NULL, mid INTEGER NOT NULL, ts INTEGER NOT NULL, sender BLOB NOT NULL, "
+                     "mtype INTEGER NOT NULL, text BLOB NOT NULL, data BLOB NOT NULL);"
+                     "CREATE INDEX offline_by_receiver ON offline(receiver, seq);"
+                     "INSERT INTO offline(receiver, mid, ts, sender, mtype, text, data) VALUES("
+                     "CAST('bob' AS BLOB), 17, 1700000000000, CAST('alice' AS BLOB), 1, "
+                     "CAST('from before' AS BLOB), x'');",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    uint64_t max_mid = 0;
+    f->s = open_store(f, 0, 0, &max_mid);
+    assert_non_null(f->s);
+    assert_int_equal(max_mid, 17);
+    recorder_t *r = calloc(1, sizeof(*r));
+    assert_int_equal(fetch(f->s, "bob", NOW_MS, r), 1);
+    assert_int_equal(r->msgs[0].mid, 17);
+    assert_int_equal(r->msgs[0].cmid, 0);
+    assert_memory_equal(r->msgs[0].text, "from before", 11);
+    assert_int_equal(put_cmid(f->s, "bob", 18, NOW_MS, "alice", "new", 5, NULL, NULL),
+                     RTMD_OFFLINE_PUT_STORED);
+    assert_int_equal(put_cmid(f->s, "bob", 19, NOW_MS, "alice", "new", 5, NULL, NULL),
+                     RTMD_OFFLINE_PUT_DUPLICATE);
+    /* opening a migrated database again changes nothing */
+    rtmd_offline_store_close(f->s);
+    f->s = open_store(f, 0, 0, NULL);
+    assert_non_null(f->s);
+    assert_int_equal(fetch(f->s, "bob", NOW_MS, r), 2);
+    assert_int_equal(r->msgs[1].cmid, 5);
+    free(r);
+}
+
 /* Each test twice, named after its backend so that a failure says which one. */
 #define BOTH(t)                                                                                    \
     {"memory: " #t, t, setup, teardown, (void *)&memory_backend},                                  \
@@ -530,6 +644,9 @@ int main(void)
         BOTH(test_reopen_keeps_messages_and_reports_max_mid),
         BOTH(test_a_put_survives_a_kill_right_after_it_returned),
         BOTH(test_count_reports_what_is_stored),
+        BOTH(test_a_message_sent_again_with_its_cmid_is_stored_once),
+        {"sqlite: test_a_database_from_before_cmid_is_migrated",
+         test_a_database_from_before_cmid_is_migrated, setup, teardown, (void *)&disk_backend},
         cmocka_unit_test(test_open_fails_with_a_sentence_when_the_dir_cannot_be_created),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
