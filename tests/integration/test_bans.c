@@ -224,6 +224,63 @@ static void test_ban_of_a_wire_session_sends_session_end(void **state)
     assert_int_equal(admin("POST", "/admin/unban?user=ban-wire", body, sizeof(body)), 200);
 }
 
+/* watcher subscribes to user and reads the PRESENCE snapshot */
+static void subscribe(int watcher, const char *user)
+{
+    rtm_frame_t f;
+    rtm_bytes_t who = {user, strlen(user)};
+    rtm_frame_init(&f, RTM_FRAME_SUBSCRIBE, 50);
+    rtm_frame_set_users(&f, &who, 1);
+    send_frame(watcher, &f);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.err, RTM_OK);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f);
+}
+
+static void expect_presence(int watcher, uint32_t state)
+{
+    rtm_frame_t f;
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f);
+    assert_int_equal(f.n_states, 1);
+    assert_int_equal(f.states[0], state);
+}
+
+static void test_ban_ends_a_session_held_for_a_resume(void **state)
+{
+    rtm_frame_t f;
+    int watcher = wire_login(server.port, "ban-watcher", &f);
+    assert_int_equal(f.err, RTM_OK);
+    subscribe(watcher, "ban-held");
+    int fd = wire_login(server.port, "ban-held", &f);
+    assert_int_equal(f.err, RTM_OK);
+    uint8_t secret[16];
+    assert_int_equal(f.session.len, sizeof(secret));
+    memcpy(secret, f.session.ptr, sizeof(secret));
+    expect_presence(watcher, RTM_PEER_ONLINE_STATE_ONLINE);
+    close(fd); /* dropped without LOGOUT: the session is held for a resume */
+    expect_presence(watcher, RTM_PEER_ONLINE_STATE_UNREACHABLE);
+
+    char body[512];
+    assert_int_equal(admin("POST", "/admin/ban?user=ban-held", body, sizeof(body)), 200);
+    expect_presence(watcher, RTM_PEER_ONLINE_STATE_OFFLINE); /* ended now, not at grace end */
+
+    /* the resume is refused as a banned login */
+    fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
+    rtm_frame_init(&f, RTM_FRAME_LOGIN, 9);
+    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
+    rtm_frame_set_str(&f, RTM_K_APP_ID, "test");
+    rtm_frame_set_str(&f, RTM_K_USER, "ban-held");
+    rtm_frame_set_bytes(&f, RTM_K_SESSION, secret, sizeof(secret));
+    rtm_frame_set_uint(&f, RTM_K_RX, 0);
+    send_frame(fd, &f);
+    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.err, RTM_ERR_REJECTED);
+    assert_int_equal(f.reason, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    close(fd);
+    assert_int_equal(admin("POST", "/admin/unban?user=ban-held", body, sizeof(body)), 200);
+    close(watcher);
+}
+
 static void test_ids_are_url_decoded_and_a_request_body_is_ignored(void **state)
 {
     char body[512];
@@ -277,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_admin_refuses_bad_ids_methods_and_paths),
         cmocka_unit_test(test_ban_ends_the_session_and_refuses_logins_until_unban),
         cmocka_unit_test(test_ban_of_a_wire_session_sends_session_end),
+        cmocka_unit_test(test_ban_ends_a_session_held_for_a_resume),
         cmocka_unit_test(test_ids_are_url_decoded_and_a_request_body_is_ignored),
         cmocka_unit_test(test_bans_from_the_command_line_and_config_file),
     };

@@ -208,6 +208,105 @@ static void test_renewal_outside_the_window_keeps_the_session(void **state)
     rtm_string_free(t2);
 }
 
+/* A LOGIN that resumes user's session with secret (rx 0) and token; returns the connection
+ * and whether it resumed. */
+static int resume_with(const char *user, const uint8_t *secret, const char *token, bool *resumed)
+{
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_LOGIN, 1);
+    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
+    rtm_frame_set_str(&f, RTM_K_APP_ID, APP_ID);
+    rtm_frame_set_str(&f, RTM_K_USER, user);
+    rtm_frame_set_str(&f, RTM_K_TOKEN, token);
+    rtm_frame_set_bytes(&f, RTM_K_SESSION, secret, 16);
+    rtm_frame_set_uint(&f, RTM_K_RX, 0);
+    send_frame(fd, &f);
+    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.err, RTM_OK);
+    *resumed = f.resumed;
+    return fd;
+}
+
+/* Logs user in with token; its session secret in secret. */
+static int login_keeping_secret(const char *user, const char *token, uint8_t *secret)
+{
+    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_LOGIN, 1);
+    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
+    rtm_frame_set_str(&f, RTM_K_APP_ID, APP_ID);
+    rtm_frame_set_str(&f, RTM_K_USER, user);
+    rtm_frame_set_str(&f, RTM_K_TOKEN, token);
+    send_frame(fd, &f);
+    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.err, RTM_OK);
+    assert_int_equal(f.session.len, 16);
+    memcpy(secret, f.session.ptr, 16);
+    return fd;
+}
+
+static void test_a_held_session_ends_at_its_tokens_end_and_a_resume_brings_a_new_token(void **state)
+{
+    char *wt = token_until("exp-watcher2", now_s() + 3600);
+    int watcher = login_with("exp-watcher2", wt);
+    rtm_frame_t f;
+    rtm_bytes_t who[] = {{"exp-held", 8}, {"exp-resumed", 11}};
+    rtm_frame_init(&f, RTM_FRAME_SUBSCRIBE, 2);
+    rtm_frame_set_users(&f, who, 2);
+    send_frame(watcher, &f);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f);
+
+    /* exp-held drops its connection and its token ends while it is held (grace: 10 s) */
+    uint32_t end = now_s() + 3;
+    char *t = token_until("exp-held", end);
+    uint8_t secret[16];
+    int fd = login_keeping_secret("exp-held", t, secret);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f); /* ONLINE */
+    close(fd);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f);
+    assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_UNREACHABLE);
+    expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f);
+    assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_OFFLINE);
+    int64_t at = wall_ms();
+    assert_true(at >= (int64_t)end * 1000);
+    assert_true(at <= (int64_t)end * 1000 + LATE_MS);
+
+    /* exp-resumed drops, resumes with a token good for an hour: its old end passes quietly */
+    uint32_t end2 = now_s() + 3;
+    char *t2 = token_until("exp-resumed", end2);
+    fd = login_keeping_secret("exp-resumed", t2, secret);
+    close(fd);
+    char *fresh = token_until("exp-resumed", now_s() + 3600);
+    bool resumed = false;
+    fd = resume_with("exp-resumed", secret, fresh, &resumed);
+    assert_true(resumed);
+    while (wall_ms() < (int64_t)end2 * 1000 + 500)
+        usleep(100000);
+    rtm_bytes_t self = {"exp-resumed", 11};
+    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 5);
+    rtm_frame_set_users(&f, &self, 1);
+    send_frame(fd, &f);
+    ssize_t n = ws_recv(fd, buf, sizeof(buf), 10000);
+    assert_true(n > 0);
+    size_t off = 0;
+    static rtm_decoder_t dec;
+    do { /* no TOKEN_WILL_EXPIRE, no SESSION_END before the answer */
+        assert_int_equal(rtm_frame_decode(&dec, buf, (size_t)n, &off, &f, NULL), RTM_DECODE_OK);
+        assert_int_not_equal(f.type, RTM_FRAME_TOKEN_WILL_EXPIRE);
+        assert_int_not_equal(f.type, RTM_FRAME_SESSION_END);
+    } while (f.type != RTM_FRAME_RESULT && off < (size_t)n);
+    assert_int_equal(f.type, RTM_FRAME_RESULT);
+    assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_ONLINE);
+    close(fd);
+    close(watcher);
+    rtm_string_free(wt);
+    rtm_string_free(t);
+    rtm_string_free(t2);
+    rtm_string_free(fresh);
+}
+
 static void test_expired_session_is_gone_for_everyone(void **state)
 {
     /* a watcher subscribed to the user, and a client (through librtm) whose token ends */
@@ -297,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_token_ending_within_the_window_is_warned_about_at_once),
         cmocka_unit_test(test_renewal_moves_the_end_and_rearms_the_warning),
         cmocka_unit_test(test_renewal_outside_the_window_keeps_the_session),
+        cmocka_unit_test(
+            test_a_held_session_ends_at_its_tokens_end_and_a_resume_brings_a_new_token),
         cmocka_unit_test(test_expired_session_is_gone_for_everyone),
         cmocka_unit_test(test_client_renewing_on_the_warning_keeps_its_session),
     };
