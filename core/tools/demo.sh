@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
-# demo.sh BUILD_DIR: a guided tour of rtmd and rtm-cli that a person can follow and CI can run.
-# Starts rtmd on a free port, runs two scripted clients (alice and bob) side by side, checks
-# what they saw, stops rtmd with SIGTERM. Exits non-zero if any step fails; cleans up always.
+# demo.sh BUILD_DIR: the cross-language chat. Starts rtmd on a free port, then three chat
+# clients in one channel: alice in Python, bob in Java and carol in C# (bindings/*/examples).
+# Each says hello to the channel in its own words (non-ASCII included), alice sends bob a peer
+# message and carol answers alice with one; then every client must have received every message
+# meant for it, byte for byte. Exits non-zero if anything is missing; cleans up always.
+# The rtm-cli tour that came before is core/tools/cli_demo.sh.
 set -euo pipefail
 
-client_timeout_s=60 # for each client, start to finish
+step_timeout_s=60
 startup_timeout_s=10
 shutdown_timeout_s=10
+channel=lobby
 
 if [[ $# -ne 1 || $1 == -h || $1 == --help ]]; then
-    echo "Usage: $0 BUILD_DIR   (build the rtmd and rtm-cli targets first)" >&2
+    echo "Usage: $0 BUILD_DIR   (build everything first, bindings included)" >&2
     exit 2
 fi
-build_dir=$1
+build_dir=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 rtmd=$build_dir/core/server/rtmd
-cli=$build_dir/core/tools/rtm-cli
-for exe in "$rtmd" "$cli"; do
-    if [[ ! -x $exe ]]; then
-        echo "demo: $exe not found: build the rtmd and rtm-cli targets first" >&2
+python_pkg=$build_dir/bindings/python
+java_jar=$build_dir/bindings/java/rtm-examples.jar
+csharp_exe=$build_dir/bindings/csharp/out/RtmChat.exe
+for f in "$rtmd" "$python_pkg/rtm/__init__.py" "$java_jar" "$csharp_exe"; do
+    if [[ ! -e $f ]]; then
+        echo "demo: $f not found: build everything first (cmake --build $1)" >&2
         exit 2
     fi
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtm-demo.XXXXXX")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtm-chat.XXXXXX")
 rtmd_pid=
-client_pids=()
+pids=()
 
 cleanup() {
     local pid
-    for pid in "${client_pids[@]}" "$rtmd_pid"; do
+    for pid in "${pids[@]}" "$rtmd_pid"; do
         if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
             kill -KILL "$pid" 2>/dev/null || true
             wait "$pid" 2>/dev/null || true
@@ -41,10 +48,12 @@ trap 'exit 130' INT TERM
 
 fail() {
     echo "demo: FAILED: $*" >&2
-    if [[ -s $tmp/rtmd.log ]]; then
-        echo "demo: last lines of the rtmd log:" >&2
-        tail -n 20 "$tmp/rtmd.log" >&2
-    fi
+    local f
+    for f in "$tmp"/*.err "$tmp/rtmd.log"; do
+        [[ -s $f ]] || continue
+        echo "demo: last lines of $(basename "$f"):" >&2
+        tail -n 10 "$f" >&2
+    done
     exit 1
 }
 
@@ -52,7 +61,6 @@ fail() {
 
 "$rtmd" --listen 127.0.0.1:0 >"$tmp/rtmd.out" 2>"$tmp/rtmd.log" &
 rtmd_pid=$!
-
 listen_re='^rtmd listening on (.+):([0-9]+)$'
 deadline=$((SECONDS + startup_timeout_s))
 first_line=
@@ -66,120 +74,107 @@ while :; do
     sleep 0.1
 done
 url="ws://${BASH_REMATCH[1]}:${BASH_REMATCH[2]}"
-echo "demo: $first_line (pid $rtmd_pid); alice and bob connect to $url"
+echo "demo: $first_line (pid $rtmd_pid)"
+echo "demo: alice (Python), bob (Java) and carol (C#) join channel '$channel' at $url"
 echo
 
-# --- the two clients --------------------------------------------------------------------------
+# --- the three clients ------------------------------------------------------------------------
 
-cat >"$tmp/alice.rtm" <<'EOF'
-echo -- alice logs in and waits until bob is online
-login alice
-expect LOGIN_RESULT
-wait-online bob 15000
-echo -- alice says hello; "delivered" means bob's client has the message
-send bob Hello bob, this is alice!
-expect SEND_PEER_MESSAGE_RESULT
-expect PEER_MESSAGE_RECEIVED
-echo -- alice sends raw bytes with a description
-sendraw bob 00c0ffee42 five raw bytes
-expect SEND_PEER_MESSAGE_RESULT
-expect PEER_MESSAGE_RECEIVED
-echo -- alice asks who is online: bob is, carol never logged in
-query bob carol
-expect QUERY_PEERS_ONLINE_STATUS_RESULT
-echo -- a message to carol cannot be delivered
-send carol Are you there, carol?
-expect SEND_PEER_MESSAGE_RESULT
-echo -- alice says goodbye and logs out
-send bob Bye bob!
-expect SEND_PEER_MESSAGE_RESULT
-logout
-expect LOGOUT_RESULT
-EOF
-
-cat >"$tmp/bob.rtm" <<'EOF'
-echo -- bob logs in and waits for a message
-login bob
-expect LOGIN_RESULT
-expect PEER_MESSAGE_RECEIVED 20000
-send alice Hi alice! Good to hear from you.
-expect SEND_PEER_MESSAGE_RESULT
-expect PEER_MESSAGE_RECEIVED 20000
-echo -- bob answers the raw message with a raw one of his own
-sendraw alice 0102030405 five more bytes
-expect SEND_PEER_MESSAGE_RESULT
-echo -- bob stays online until alice says goodbye
-expect PEER_MESSAGE_RECEIVED 20000
-logout
-expect LOGOUT_RESULT
-EOF
-
-# Each client's lines go to the terminal as they happen and to a file for the checks below.
-run_client() {
+# start NAME COMMAND...: runs a chat client whose stdin is a FIFO this script writes to (fd kept
+# in fd_NAME), stdout in NAME.out (and on the terminal), stderr in NAME.err.
+declare -A fds
+start() {
     local name=$1
-    timeout "$client_timeout_s" "$cli" --url "$url" --name "$name" <"$tmp/$name.rtm" 2>&1 |
-        tee "$tmp/$name.out"
+    shift
+    mkfifo "$tmp/$name.in"
+    "$@" <"$tmp/$name.in" > >(tee "$tmp/$name.out" | sed -u "s/^/[$name] /") 2>"$tmp/$name.err" &
+    pids+=($!)
+    local fd
+    exec {fd}>"$tmp/$name.in"
+    fds[$name]=$fd
 }
 
-run_client bob &
-client_pids+=($!)
-run_client alice &
-client_pids+=($!)
+say() { # say NAME LINE: NAME types LINE into its chat
+    printf '%s\n' "$2" >&"${fds[$1]}"
+}
 
-client_names=(bob alice)
-failed=()
-for i in "${!client_pids[@]}"; do
-    rc=0
-    wait "${client_pids[$i]}" || rc=$?
-    ((rc == 0)) || failed+=("${client_names[$i]} exited with status $rc")
+wait_for() { # wait_for FILE TEXT WHAT
+    local deadline=$((SECONDS + step_timeout_s))
+    until grep -qF -- "$2" "$1" 2>/dev/null; do
+        ((SECONDS < deadline)) || fail "$3 (no \"$2\" in $(basename "$1") after ${step_timeout_s} s)"
+        sleep 0.1
+    done
+}
+
+export RTM_SERVER_URL=$url
+start alice env PYTHONPATH="$python_pkg" /usr/bin/python3 -u \
+    "$root/bindings/python/examples/chat.py" alice "$channel"
+start bob java -jar "$java_jar" bob "$channel"
+start carol mono "$csharp_exe" carol "$channel"
+for name in alice bob carol; do
+    wait_for "$tmp/$name.err" "joined" "$name did not join"
 done
-client_pids=()
-echo
-((${#failed[@]} == 0)) || fail "${failed[*]}"
 
-# --- what they should have seen ---------------------------------------------------------------
+# --- the conversation -------------------------------------------------------------------------
 
-check() {
-    local name=$1 line=$2
-    grep -qF -- "[$name] $line" "$tmp/$name.out" || fail "$name never printed \"$line\""
-}
-check alice "login as alice succeeded"
-check alice "bob is ONLINE"
-check alice "message to bob delivered"
-check alice "raw message to bob delivered"
-check alice "message from bob: Hi alice! Good to hear from you."
-check alice "raw message from bob (five more bytes): 5 bytes 0102030405"
-check alice "bob is ONLINE, carol is OFFLINE"
-check alice "message to carol failed: RTM_ERR_PEER_UNREACHABLE"
-check alice "logout done"
-check bob "message from alice: Hello bob, this is alice!"
-check bob "raw message from alice (five raw bytes): 5 bytes 00c0ffee42"
-check bob "message from alice: Bye bob!"
-check bob "logout done"
-if grep -q '\] error: ' "$tmp/alice.out" "$tmp/bob.out"; then
-    fail "a client printed an error"
+alice_says="héllo from Python ✓"
+bob_says="Grüße aus Java ☕"
+carol_says="saludos desde C# — ¡hola!"
+say alice "$alice_says"
+say bob "$bob_says"
+say carol "$carol_says"
+say alice "@bob a private word from Python, bob"
+wait_for "$tmp/bob.out" "alice peer a private word from Python, bob" "bob's peer message"
+say carol "@alice C# answers Python in private"
+
+# Every message reaches everyone else in the channel (never its sender) and the peer messages
+# reach exactly their receivers, intact.
+wait_for "$tmp/alice.out" "bob $channel $bob_says" "Java -> Python"
+wait_for "$tmp/alice.out" "carol $channel $carol_says" "C# -> Python"
+wait_for "$tmp/alice.out" "carol peer C# answers Python in private" "C# -> Python (peer)"
+wait_for "$tmp/bob.out" "alice $channel $alice_says" "Python -> Java"
+wait_for "$tmp/bob.out" "carol $channel $carol_says" "C# -> Java"
+wait_for "$tmp/carol.out" "alice $channel $alice_says" "Python -> C#"
+wait_for "$tmp/carol.out" "bob $channel $bob_says" "Java -> C#"
+for name in alice bob carol; do
+    if grep -q "^$name " "$tmp/$name.out"; then
+        fail "$name received its own message"
+    fi
+done
+if grep -q "peer" "$tmp/carol.out"; then
+    fail "carol received a peer message meant for someone else"
 fi
 
-# --- stopping the server ----------------------------------------------------------------------
+# --- goodbye ----------------------------------------------------------------------------------
 
+for name in alice bob carol; do
+    eval "exec ${fds[$name]}>&-" # EOF: the client logs out and exits
+done
 # Our own child stays a zombie until we wait for it, and kill -0 still reaches a zombie: read
-# its state from /proc instead, so that a hung rtmd cannot hang the demo.
-rtmd_running() {
+# its state from /proc instead, so that a hung process cannot hang the demo.
+running() {
     local stat
-    stat=$(cat "/proc/$rtmd_pid/stat" 2>/dev/null) || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
     stat=${stat##*) } # the fields after "pid (comm) "
     [[ ${stat:0:1} != Z ]]
 }
+wait_exit() { # wait_exit PID WHAT TIMEOUT_S: its exit status must be 0
+    local deadline=$((SECONDS + $3)) rc=0
+    while running "$1"; do
+        ((SECONDS < deadline)) || fail "$2 still running $3 s later"
+        sleep 0.1
+    done
+    wait "$1" || rc=$?
+    ((rc == 0)) || fail "$2 exited with status $rc"
+}
+
+for pid in "${pids[@]}"; do
+    wait_exit "$pid" "a chat client (pid $pid) told to log out" "$step_timeout_s"
+done
+pids=()
+echo
 
 kill -TERM "$rtmd_pid"
-deadline=$((SECONDS + shutdown_timeout_s))
-while rtmd_running; do
-    ((SECONDS < deadline)) || fail "rtmd still running ${shutdown_timeout_s} s after SIGTERM"
-    sleep 0.1
-done
-rc=0
-wait "$rtmd_pid" || rc=$?
+wait_exit "$rtmd_pid" "rtmd after SIGTERM" "$shutdown_timeout_s"
 rtmd_pid=
-((rc == 0)) || fail "rtmd exited with status $rc after SIGTERM"
-echo "demo: rtmd stopped cleanly (exit status 0)"
-echo "demo finished"
+echo "demo: every message arrived intact in every language; rtmd stopped cleanly (exit 0)"
