@@ -7,6 +7,10 @@
 #include "io_thread.h"
 
 #include <libwebsockets.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <uv.h>
 #include <stdlib.h>
@@ -28,7 +32,18 @@ typedef struct rtm_conn {
     int64_t last_rx_ms;            /* when anything last arrived */
     uint64_t gen;                  /* the client's connection generation at connect */
     bool established, lost, in_connect, destroyed, rx_text;
+    bool tls, verify_peer; /* a wss:// connection, and whether its certificate counts */
+    bool own_ca;           /* verified against tls.ca_file, not the system store */
+    char tls_problem[200]; /* why the certificate was refused; "" while it was not */
 } rtm_conn_t;
+
+/* A client vhost whose TLS trusts exactly one CA file (tls.ca_file); lws keeps client TLS
+ * settings per vhost, so clients with different CA files use different vhosts. */
+typedef struct ca_vhost {
+    struct ca_vhost *next;
+    struct lws_vhost *vhost; /* owned by the context */
+    char path[];
+} ca_vhost_t;
 
 static struct io {
     pthread_mutex_t life; /* serialises start and stop */
@@ -51,6 +66,8 @@ static struct io {
     bool stopping;
     int64_t stop_deadline_ms;
     lws_sorted_usec_list_t tick_sul, stop_sul;
+    ca_vhost_t *ca_vhosts;
+    unsigned n_ca_vhosts;
     uint8_t scratch[LWS_PRE + RTM_WIRE_MAX_MESSAGE];
 } G = {.life = PTHREAD_MUTEX_INITIALIZER,
        .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -115,6 +132,15 @@ static void conn_lost(rtm_conn_t *conn, rtm_err_t why, const char *detail)
     if (c->conn == conn)
         c->conn = NULL;
     c->rx_paused = false;
+    if (why == RTM_ERR_TLS) {
+        /* the sentence the application reads, unless the client moved on from this connection */
+        pthread_mutex_lock(&c->lock);
+        if (conn->gen == c->conn_gen) {
+            client_set_error_locked(c, "%s", detail);
+            rtm_log(&c->log, RTM_LOG_ERROR, "%s", detail);
+        }
+        pthread_mutex_unlock(&c->lock);
+    }
     client_io_lost(c, conn->gen, why, detail);
     io_kick(c); /* serviced on the next loop pass, outside this callback */
 }
@@ -133,6 +159,126 @@ static void conn_close(rtm_client_t *c)
         lws_callback_on_writable(conn->wsi); /* writes any farewell, then closes */
     else
         lws_set_timeout(conn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+}
+
+/* ---- TLS ----------------------------------------------------------------------------- */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len);
+
+static const struct lws_protocols protocols[] = {
+    {RTM_PROTOCOL_NAME, callback, 0, 2048, 0, NULL, WRITE_BATCH_MAX},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* How many PEM certificates path holds (0 when none or unreadable, with a sentence in why). */
+static int count_certificates(const char *path, char *why, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(why, cap, "TLS: cannot read tls.ca_file %s", path);
+        return 0;
+    }
+    int n = 0;
+    X509 *x;
+    while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+        X509_free(x);
+        n++;
+    }
+    fclose(f);
+    if (n == 0)
+        snprintf(why, cap, "TLS: tls.ca_file %s holds no PEM certificate", path);
+    return n;
+}
+
+/* The client vhost that trusts exactly the CAs in path (created on first use), or NULL with
+ * a sentence in why. I/O thread only. */
+static struct lws_vhost *vhost_for_ca(const char *path, char *why, size_t cap)
+{
+    for (ca_vhost_t *v = G.ca_vhosts; v; v = v->next)
+        if (strcmp(v->path, path) == 0)
+            return v->vhost;
+    if (count_certificates(path, why, cap) == 0)
+        return NULL;
+    size_t len = strlen(path);
+    ca_vhost_t *v = malloc(sizeof(*v) + len + 1);
+    if (!v) {
+        snprintf(why, cap, "out of memory");
+        return NULL;
+    }
+    memcpy(v->path, path, len + 1);
+    char name[32];
+    snprintf(name, sizeof(name), "rtm-ca-%u", ++G.n_ca_vhosts);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.vhost_name = name;
+    /* only this file: the system store is for clients without tls.ca_file */
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    info.client_ssl_ca_filepath = v->path;
+    v->vhost = lws_create_vhost(G.ctx, &info);
+    if (!v->vhost) {
+        snprintf(why, cap, "TLS: cannot set up TLS with tls.ca_file %s", path);
+        free(v);
+        return NULL;
+    }
+    v->next = G.ca_vhosts;
+    G.ca_vhosts = v;
+    return v->vhost;
+}
+
+/* During the handshake, for each certificate OpenSSL could not verify: remembers why (the
+ * first problem), or overrules it when tls.verify_peer is false. */
+static void on_verify(struct lws *wsi, X509_STORE_CTX *store, int preverify_ok)
+{
+    rtm_conn_t *conn = lws_wsi_user(wsi);
+    int err = X509_STORE_CTX_get_error(store);
+    if (preverify_ok || err == X509_V_OK || !conn)
+        return;
+    if (!conn->verify_peer) {
+        X509_STORE_CTX_set_error(store, X509_V_OK);
+        return;
+    }
+    if (conn->tls_problem[0])
+        return;
+    const char *reason = X509_verify_cert_error_string(err);
+    char *ip = NULL;
+    const char *host = NULL;
+    switch (err) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_INVALID_CA:
+        snprintf(conn->tls_problem, sizeof(conn->tls_problem),
+                 "TLS: the server's certificate is not signed by a trusted certificate "
+                 "authority (%s); %s",
+                 reason,
+                 conn->own_ca ? "check tls.ca_file"
+                              : "the system store does not trust it: set tls.ca_file");
+        break;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        host = X509_VERIFY_PARAM_get0_host(X509_STORE_CTX_get0_param(store), 0);
+        if (!host)
+            host = ip = X509_VERIFY_PARAM_get1_ip_asc(X509_STORE_CTX_get0_param(store));
+        snprintf(conn->tls_problem, sizeof(conn->tls_problem),
+                 "TLS: the server's certificate is not valid for host name %s", host ? host : "?");
+        OPENSSL_free(ip);
+        break;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        snprintf(conn->tls_problem, sizeof(conn->tls_problem),
+                 "TLS: the server's certificate is out of its validity period (%s)", reason);
+        break;
+    default:
+        snprintf(conn->tls_problem, sizeof(conn->tls_problem),
+                 "TLS: the server's certificate was refused: %s", reason);
+        break;
+    }
 }
 
 static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
@@ -164,10 +310,22 @@ static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
     ci.pwsi = &conn->wsi;
     ci.retry_and_idle_policy = &no_lws_pings;
     if (url->tls) {
+        conn->tls = true;
+        conn->verify_peer = c->cfg.tls_verify_peer;
         ci.ssl_connection = LCCSCF_USE_SSL;
         if (!c->cfg.tls_verify_peer)
             ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
                                  LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+        if (c->cfg.tls_ca_file) {
+            conn->own_ca = true;
+            char why[sizeof(conn->tls_problem)];
+            ci.vhost = vhost_for_ca(c->cfg.tls_ca_file, why, sizeof(why));
+            if (!ci.vhost) {
+                conn_lost(conn, RTM_ERR_TLS, why);
+                conn_free(conn);
+                return;
+            }
+        }
     }
     conn->in_connect = true;
     struct lws *wsi = lws_client_connect_via_info(&ci);
@@ -385,9 +543,33 @@ static int on_writeable(rtm_conn_t *conn, struct lws *wsi)
     return 0;
 }
 
+/* A connection that failed before its WebSocket handshake: RTM_ERR_TLS when TLS was what
+ * failed (the certificate, or the TLS handshake itself), else RTM_ERR_NETWORK. */
+static void connect_failed(rtm_conn_t *conn, const char *lws_reason)
+{
+    char detail[sizeof(conn->tls_problem) + 64];
+    if (conn->tls && conn->tls_problem[0]) {
+        conn_lost(conn, RTM_ERR_TLS, conn->tls_problem);
+    } else if (conn->tls && lws_reason &&
+               (strstr(lws_reason, "ssl") || strstr(lws_reason, "SSL") ||
+                strstr(lws_reason, "tls") || strstr(lws_reason, "TLS"))) {
+        snprintf(detail, sizeof(detail),
+                 "TLS: the TLS handshake with the server failed; does it serve wss:// there? (%s)",
+                 lws_reason);
+        conn_lost(conn, RTM_ERR_TLS, detail);
+    } else {
+        conn_lost(conn, RTM_ERR_NETWORK, lws_reason ? lws_reason : "connection error");
+    }
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
+    if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION) {
+        /* user is OpenSSL's store context here, not our connection */
+        on_verify(wsi, user, (int)len);
+        return 0; /* 0: OpenSSL's verdict (or our overruling) stands */
+    }
     rtm_conn_t *conn = user;
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -411,7 +593,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return conn ? on_writeable(conn, wsi) : -1;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (conn)
-            conn_lost(conn, RTM_ERR_NETWORK, in ? (const char *)in : "connection error");
+            connect_failed(conn, in ? (const char *)in : NULL);
         return 0;
     case LWS_CALLBACK_CLIENT_CLOSED:
     case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
@@ -433,11 +615,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
 }
-
-static const struct lws_protocols protocols[] = {
-    {RTM_PROTOCOL_NAME, callback, 0, 2048, 0, NULL, WRITE_BATCH_MAX},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
-};
 
 /* ---- thread life --------------------------------------------------------------------- */
 
@@ -479,6 +656,11 @@ static void *io_main(void *arg)
     uv_walk(&G.loop, close_leftover, NULL);
     uv_run(&G.loop, UV_RUN_DEFAULT);
     uv_loop_close(&G.loop);
+    while (G.ca_vhosts) { /* the vhosts went with the context */
+        ca_vhost_t *v = G.ca_vhosts;
+        G.ca_vhosts = v->next;
+        free(v);
+    }
     return NULL;
 }
 
@@ -490,6 +672,8 @@ bool io_attach(rtm_client_t *c)
         G.started = G.start_failed = G.stop = G.stopping = false;
         G.ctx = NULL;
         G.nconns = 0;
+        G.ca_vhosts = NULL;
+        G.n_ca_vhosts = 0;
         memset(&G.tick_sul, 0, sizeof(G.tick_sul));
         memset(&G.stop_sul, 0, sizeof(G.stop_sul));
         if (pthread_create(&G.thread, NULL, io_main, NULL) != 0) {

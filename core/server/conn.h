@@ -15,6 +15,7 @@
 #include "codec.h"
 #include "invitation.h"
 #include "outq.h"
+#include "rate_limit.h"
 #include "rtm/rtm.h"
 #include "rules.h"
 
@@ -51,6 +52,8 @@ typedef struct rtmd_conn {
     const char *close_reason;  /* static string */
     uint32_t rx_total;         /* bytes of the current message so far */
     uint32_t token_expire_ts;  /* 0: no token */
+    uint32_t token_slot;       /* 1 + position in the token timer heap; 0: none (token_expiry.c) */
+    bool token_warned;         /* TOKEN_WILL_EXPIRE went for the current token */
     char user[RTM_ID_MAX_BYTES + 1];
     rtm_buf_t rx; /* reassembly of a fragmented message; empty between messages */
     /* The frame stream. out holds, in order, the counted frames written and not acknowledged
@@ -73,6 +76,7 @@ typedef struct rtmd_conn {
     rtmd_attr_list_t attrs;          /* the session's user attributes (user_attrs.c) */
     rtmd_invite_list_t invites_sent; /* invitations this session sent (invitation.c) */
     rtmd_invite_list_t invites_recv; /* ... and those delivered to it */
+    rtmd_rate_conn_t rate;           /* request rate windows (rate_limit.c) */
 } rtmd_conn_t;
 
 /* What lws's per-connection memory holds. */

@@ -2,19 +2,81 @@
  * the server is single-threaded. */
 #include "dispatch.h"
 
+#include <stdio.h>
+
 #include "channel.h"
 #include "channel_attrs.h"
+#include "clock.h"
 #include "codec.h"
 #include "conn.h"
 #include "heartbeat.h"
 #include "invitation.h"
 #include "peer.h"
 #include "presence.h"
+#include "rate_limit.h"
 #include "server.h"
 #include "session.h"
 #include "user_attrs.h"
 
 static rtm_decoder_t decoder;
+
+/* Answers TOO_OFTEN (and returns false) when f is over its rate limit (rate_limit.h). */
+static bool within_rate_limit(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    const rtmd_options_t *o = srv->opt;
+    if (!o->rate_limits)
+        return true;
+    rtmd_rate_window_t *w = NULL;
+    rtmd_rate_limit_t lim;
+    const char *what = NULL;
+    switch (f->type) {
+    case RTM_FRAME_LOGIN:
+        if (c->logged_in || !rtm_frame_has(f, RTM_K_USER) ||
+            !rtm_id_valid(f->user.ptr, f->user.len))
+            return true; /* refused on other grounds */
+        lim = (rtmd_rate_limit_t){o->rate_logins, RTMD_RATE_LOGINS_WINDOW_MS};
+        what = "logins of this user id";
+        break;
+    case RTM_FRAME_SEND_PEER:
+    case RTM_FRAME_SEND_CHANNEL:
+        w = &c->rate.messages;
+        lim = (rtmd_rate_limit_t){o->rate_messages, RTMD_RATE_MESSAGES_WINDOW_MS};
+        what = "messages";
+        break;
+    case RTM_FRAME_JOIN:
+        w = &c->rate.joins;
+        lim = (rtmd_rate_limit_t){o->rate_joins, RTMD_RATE_JOINS_WINDOW_MS};
+        what = "channel joins";
+        break;
+    case RTM_FRAME_SET_CHANNEL_ATTRS:
+    case RTM_FRAME_ADD_CHANNEL_ATTRS:
+    case RTM_FRAME_DEL_CHANNEL_ATTRS:
+    case RTM_FRAME_CLEAR_CHANNEL_ATTRS:
+    case RTM_FRAME_SET_USER_ATTRS:
+    case RTM_FRAME_ADD_USER_ATTRS:
+    case RTM_FRAME_DEL_USER_ATTRS:
+    case RTM_FRAME_CLEAR_USER_ATTRS:
+        w = &c->rate.attr_writes;
+        lim = (rtmd_rate_limit_t){o->rate_attribute_writes, RTMD_RATE_ATTR_WRITES_WINDOW_MS};
+        what = "attribute writes";
+        break;
+    default:
+        return true;
+    }
+    int64_t now_ms = rtm_now_mono_ms();
+    bool ok = w ? rtmd_rate_take(w, &lim, now_ms)
+                : rtmd_rate_logins_take(&srv->login_rates, f->user.ptr, f->user.len, &lim, now_ms);
+    if (ok)
+        return true;
+    char why[96];
+    snprintf(why, sizeof(why), "too many %s: at most %u in any %u ms", what, (unsigned)lim.max,
+             (unsigned)lim.window_ms);
+    rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: %s id %llu refused: %s",
+            (unsigned long long)c->id, rtmd_conn_user(c), rtm_frame_type_name(f->type),
+            (unsigned long long)f->id, why);
+    rtmd_conn_result(srv, c, f->id, RTM_ERR_TOO_OFTEN, why);
+    return false;
+}
 
 /* Serves f; returns the session serving c's connection afterwards (see dispatch.h). */
 static rtmd_conn_t *route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
@@ -42,11 +104,13 @@ static rtmd_conn_t *route(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t 
         return c;
     }
     if (f->type == RTM_FRAME_LOGIN)
-        return rtmd_session_login(srv, c, f);
+        return within_rate_limit(srv, c, f) ? rtmd_session_login(srv, c, f) : c;
     if (!c->logged_in) {
         rtmd_conn_result(srv, c, f->id, RTM_ERR_NOT_LOGGED_IN, "log in first");
         return c;
     }
+    if (!within_rate_limit(srv, c, f))
+        return c;
     switch (f->type) {
     case RTM_FRAME_LOGOUT:
         rtmd_session_logout(srv, c, f);

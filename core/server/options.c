@@ -34,6 +34,8 @@ static bool set_hex32(rtmd_options_t *o, const opt_def_t *d, const char *v, cons
 static bool set_log_level(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
 static bool set_u32(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
 static bool set_flag(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
+static bool set_secret(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
+static bool set_ban(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why);
 
 #define FIELD(f) offsetof(rtmd_options_t, f)
 
@@ -74,6 +76,26 @@ static const opt_def_t options[] = {
      "channel messages older than this are not kept for replay; 0: none are"},
     {"drain-timeout-ms", "N", "5000", set_u32, FIELD(drain_timeout_ms), 0, 600000,
      "on SIGTERM/SIGINT: GOAWAY to every connection, flush, close; exit 0 within this"},
+    {"rate-limits", "on|off", "on", set_flag, FIELD(rate_limits), 0, 0,
+     "per-connection request limits (over a limit: TOO_OFTEN); off for benchmarks"},
+    {"rate-messages", "N", "1500", set_u32, FIELD(rate_messages), 1, 65535,
+     "peer and channel messages per connection in any 3 seconds"},
+    {"rate-logins", "N", "2", set_u32, FIELD(rate_logins), 1, 65535,
+     "logins per user id in any 1 second (counted server-wide)"},
+    {"rate-joins", "N", "50", set_u32, FIELD(rate_joins), 1, 65535,
+     "channel joins per connection in any 3 seconds"},
+    {"rate-attribute-writes", "N", "100", set_u32, FIELD(rate_attribute_writes), 1, 65535,
+     "user and channel attribute writes per connection in any 5 seconds"},
+    {"token-warn-s", "N", "30", set_u32, FIELD(token_warn_s), 0, 86400,
+     "TOKEN_WILL_EXPIRE goes this many seconds before a session's token ends (0: never)"},
+    {"admin-token", "SECRET", NULL, set_secret, FIELD(admin_token), 16, 256,
+     "the admin endpoint (/admin/) for `Authorization: Bearer SECRET`; none: 404"},
+    {"ban", "ID", NULL, set_ban, 0, 0, 0,
+     "a user id banned from the start (repeatable; in a config file one `ban = ID` per line)"},
+    {"tls-cert", "FILE", NULL, set_string, FIELD(tls_cert), 1, 4096,
+     "PEM certificate (chain) file: serve wss:// and https (needs --tls-key)"},
+    {"tls-key", "FILE", NULL, set_string, FIELD(tls_key), 1, 4096,
+     "PEM private key file of --tls-cert"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -188,6 +210,46 @@ static bool set_flag(rtmd_options_t *o, const opt_def_t *d, const char *v, const
     }
     *why = "expected on or off";
     return false;
+}
+
+/* A secret for an HTTP header: d->min to d->max visible ASCII characters (no blanks). */
+static bool set_secret(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why)
+{
+    static char sentence[96];
+    size_t n = strlen(v);
+    bool visible = true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f)
+            visible = false;
+    if (n < d->min || n > d->max || !visible) {
+        snprintf(sentence, sizeof(sentence),
+                 "expected %llu to %llu visible ASCII characters without blanks",
+                 (unsigned long long)d->min, (unsigned long long)d->max);
+        *why = sentence;
+        return false;
+    }
+    return replace_string(str_field(o, d), v, why);
+}
+
+/* Each --ban (or `ban =` line) adds one user id to the list. */
+static bool set_ban(rtmd_options_t *o, const opt_def_t *d, const char *v, const char **why)
+{
+    (void)d;
+    if (!rtm_id_valid_cstr(v)) {
+        *why = "not a valid user id";
+        return false;
+    }
+    char **grown = realloc(o->bans, (o->n_bans + 1) * sizeof(*grown));
+    if (!grown) {
+        *why = "out of memory";
+        return false;
+    }
+    o->bans = grown;
+    o->bans[o->n_bans] = NULL;
+    if (!replace_string(&o->bans[o->n_bans], v, why))
+        return false;
+    o->n_bans++;
+    return true;
 }
 
 /* HOST:PORT, [IPV6]:PORT, or :PORT (all interfaces). Names are resolved by the server. */
@@ -316,9 +378,10 @@ void rtmd_options_usage(FILE *out)
             "      without dashes, # comments); the command line wins\n"
             "  --help\n"
             "      print this help and exit\n\n"
-            "GET /healthz on the same port answers 200 \"ok\". SIGTERM or SIGINT drains: no new\n"
-            "connections, GOAWAY to every client, queued frames written, WebSocket close 1001,\n"
-            "exit 0 within --drain-timeout-ms.\n");
+            "GET /healthz on the same port answers 200 \"ok\"; with --admin-token, POST\n"
+            "/admin/ban?user=ID, POST /admin/unban?user=ID and GET /admin/bans are served there\n"
+            "too. SIGTERM or SIGINT drains: no new connections, GOAWAY to every client, queued\n"
+            "frames written, WebSocket close 1001, exit 0 within --drain-timeout-ms.\n");
 }
 
 /* Splits argv[*i] into a name and a value ("--name value" or "--name=value"). */
@@ -360,6 +423,10 @@ static bool next_arg(int argc, char **argv, int *i, const char **name, size_t *n
 
 static bool check(const rtmd_options_t *o)
 {
+    if (!o->tls_cert != !o->tls_key) {
+        fprintf(stderr, "rtmd: --tls-cert and --tls-key go together\n");
+        return false;
+    }
     if (o->app_certificate && !o->app_id) {
         fprintf(stderr, "rtmd: --app-certificate needs --app-id\n");
         return false;
@@ -423,5 +490,11 @@ void rtmd_options_free(rtmd_options_t *o)
     free(o->app_id);
     free(o->app_certificate);
     free(o->data_dir);
+    free(o->admin_token);
+    for (uint32_t i = 0; i < o->n_bans; i++)
+        free(o->bans[i]);
+    free(o->bans);
+    free(o->tls_cert);
+    free(o->tls_key);
     memset(o, 0, sizeof(*o));
 }

@@ -32,6 +32,18 @@ typedef struct rtmd_options {
     uint32_t replay_max;       /* channel messages kept per channel for JOIN {mid} */
     uint32_t replay_window_ms; /* ... at most this old */
     uint32_t drain_timeout_ms; /* SIGTERM: the process ends within this */
+    /* Policy (docs/rtmd.md, "Rate limits", "Tokens", "Bans and the admin endpoint", "TLS"). */
+    bool rate_limits;               /* --rate-limits on|off (rate_limit.h) */
+    uint32_t rate_messages;         /* SEND_PEER + SEND_CHANNEL per connection per 3 s */
+    uint32_t rate_logins;           /* LOGINs per user id per 1 s */
+    uint32_t rate_joins;            /* JOINs per connection per 3 s */
+    uint32_t rate_attribute_writes; /* attribute SET/ADD/DEL/CLEAR per connection per 5 s */
+    uint32_t token_warn_s;          /* TOKEN_WILL_EXPIRE this long before the token ends */
+    char *admin_token;              /* --admin-token: enables /admin/; NULL: 404 */
+    char **bans;                    /* --ban ID (repeatable): users banned at startup */
+    uint32_t n_bans;
+    char *tls_cert; /* --tls-cert FILE (PEM, chain allowed): serve wss:// and https */
+    char *tls_key;  /* --tls-key FILE (PEM) */
 } rtmd_options_t;
 
 typedef enum rtmd_options_status {

@@ -14,12 +14,14 @@
 
 #include <openssl/rand.h>
 
+#include "admin.h"
 #include "conn.h"
 #include "dispatch.h"
 #include "heartbeat.h"
 #include "outq.h"
 #include "resume.h"
 #include "session.h"
+#include "tls.h"
 
 /* Per-connection receive buffer (allocated by lws for each connection's lifetime: keep it
  * small) and the most lws hands the kernel per send (one packed write). */
@@ -62,6 +64,7 @@ static void stop_timers(rtmd_server_t *srv)
     rtmd_invites_stop(&srv->invites);
     rtmd_heartbeat_stop(srv);
     rtmd_resume_stop(srv);
+    rtmd_token_timers_stop(&srv->token_timers);
 }
 
 /* Runs inside the loop: destroying the context there is what makes lws_service() return. */
@@ -120,10 +123,18 @@ static void on_signal(void *handle, int signum)
         rtm_log(&srv->log, RTM_LOG_INFO, "SIGHUP ignored");
 }
 
-/* ---- HTTP: GET /healthz -------------------------------------------------------------- */
+/* ---- HTTP: GET /healthz, /admin/ (admin.c) ------------------------------------------ */
+
+/* Most bytes of a body written per WRITEABLE. */
+#define HTTP_CHUNK 4096
 
 typedef struct http_pss {
-    bool healthz_body; /* headers sent, "ok\n" to write */
+    char *body; /* the answer's body still to write: malloc'd, or a string literal */
+    size_t len, off;
+    unsigned status;
+    bool body_static;
+    bool challenge;  /* 401: WWW-Authenticate */
+    bool after_body; /* answer once the request body has been read */
 } http_pss_t;
 
 static int http_done(struct lws *wsi)
@@ -131,8 +142,54 @@ static int http_done(struct lws *wsi)
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-static int on_http(struct lws *wsi, http_pss_t *pss, const char *uri)
+static void http_drop_body(http_pss_t *pss)
 {
+    if (!pss->body_static)
+        free(pss->body);
+    pss->body = NULL;
+    pss->len = pss->off = 0;
+}
+
+/* Writes the headers of the answer held in pss; the body follows on WRITEABLE. */
+static int http_send_head(struct lws *wsi, http_pss_t *pss, const char *content_type)
+{
+    uint8_t buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+    if (lws_add_http_common_headers(wsi, pss->status, content_type, pss->len, &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                     (const unsigned char *)"no-store", 8, &p, end) ||
+        (pss->challenge &&
+         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
+                                      (const unsigned char *)"Bearer", 6, &p, end)) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int on_admin(rtmd_server_t *srv, struct lws *wsi, http_pss_t *pss, const char *uri)
+{
+    rtmd_http_reply_t r;
+    rtmd_admin_serve(srv, wsi, uri, &r); /* acts now: the headers are readable only here */
+    http_drop_body(pss);
+    pss->status = r.status;
+    pss->challenge = r.challenge;
+    pss->body_static = !r.body;
+    pss->body = r.body ? r.body : (char *)"{\"error\":\"out of memory\"}\n";
+    pss->len = strlen(pss->body);
+    /* A request with a body is answered once lws has read it. */
+    char length[24] = "";
+    lws_hdr_copy(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    pss->after_body = strtoull(length, NULL, 10) > 0 ||
+                      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+    if (pss->after_body)
+        return 0;
+    return http_send_head(wsi, pss, "application/json");
+}
+
+static int on_http(rtmd_server_t *srv, struct lws *wsi, http_pss_t *pss, const char *uri)
+{
+    if (rtmd_admin_path(uri))
+        return on_admin(srv, wsi, pss, uri);
     if (strcmp(uri, "/healthz") != 0) {
         if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
             return -1;
@@ -143,15 +200,32 @@ static int on_http(struct lws *wsi, http_pss_t *pss, const char *uri)
             return -1;
         return http_done(wsi);
     }
-    uint8_t buf[LWS_PRE + 256], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
-    if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/plain", 3, &p, end) ||
-        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
-                                     (const unsigned char *)"no-store", 8, &p, end) ||
-        lws_finalize_write_http_header(wsi, start, &p, end))
+    http_drop_body(pss);
+    pss->status = HTTP_STATUS_OK;
+    pss->challenge = false;
+    pss->body_static = true;
+    pss->body = (char *)"ok\n";
+    pss->len = 3;
+    return http_send_head(wsi, pss, "text/plain");
+}
+
+static int on_http_writeable(struct lws *wsi, http_pss_t *pss)
+{
+    if (!pss || !pss->body)
+        return 0;
+    uint8_t buf[LWS_PRE + HTTP_CHUNK];
+    size_t n = pss->len - pss->off < HTTP_CHUNK ? pss->len - pss->off : HTTP_CHUNK;
+    bool final = pss->off + n == pss->len;
+    memcpy(buf + LWS_PRE, pss->body + pss->off, n);
+    if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
         return -1;
-    pss->healthz_body = true;
-    lws_callback_on_writable(wsi);
-    return 0;
+    pss->off += n;
+    if (!final) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    http_drop_body(pss);
+    return http_done(wsi);
 }
 
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -168,17 +242,20 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
                 RTM_PROTOCOL_NAME);
         return 1;
     case LWS_CALLBACK_HTTP:
-        return pss ? on_http(wsi, pss, in ? (const char *)in : "") : -1;
-    case LWS_CALLBACK_HTTP_WRITEABLE: {
-        if (!pss || !pss->healthz_body)
+        return pss ? on_http(srv, wsi, pss, in ? (const char *)in : "") : -1;
+    case LWS_CALLBACK_HTTP_BODY:
+        return 0; /* the admin endpoint takes no body: ignored */
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!pss || !pss->after_body)
             return 0;
-        pss->healthz_body = false;
-        uint8_t buf[LWS_PRE + 3];
-        memcpy(buf + LWS_PRE, "ok\n", 3);
-        if (lws_write(wsi, buf + LWS_PRE, 3, LWS_WRITE_HTTP_FINAL) != 3)
-            return -1;
-        return http_done(wsi);
-    }
+        pss->after_body = false;
+        return http_send_head(wsi, pss, "application/json");
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return on_http_writeable(wsi, pss);
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss)
+            http_drop_body(pss);
+        break;
     default:
         break;
     }
@@ -433,6 +510,14 @@ static bool start_listening(rtmd_server_t *srv)
     uint64_t lws_options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     if (!addr.ipv6)
         lws_options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (o->tls_cert) {
+        char why[512];
+        if (!rtmd_tls_check(o->tls_cert, o->tls_key, why, sizeof(why))) {
+            fprintf(stderr, "rtmd: %s\n", why);
+            return false;
+        }
+        lws_options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    }
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
@@ -460,6 +545,8 @@ static bool start_listening(rtmd_server_t *srv)
     vi.iface = addr.any ? NULL : addr.numeric;
     vi.protocols = protocols;
     vi.retry_and_idle_policy = &srv->keepalive;
+    vi.ssl_cert_filepath = o->tls_cert; /* NULL: plain ws:// and http */
+    vi.ssl_private_key_filepath = o->tls_key;
     srv->vhost = lws_create_vhost(srv->ctx, &vi);
     if (!srv->vhost) {
         fprintf(stderr, "rtmd: cannot listen on %s%s%s:%d (address in use or not available)\n",
@@ -473,12 +560,28 @@ static bool start_listening(rtmd_server_t *srv)
            o->listen_ipv6 ? "]" : "", port);
     fflush(stdout);
     rtm_log(&srv->log, RTM_LOG_INFO,
-            "listening on %s%s%s:%d (protocol %s, tokens %s, max %u connections, heartbeat "
-            "timeout %u ms, session grace %u ms, epoch %016llx)",
-            o->listen_ipv6 ? "[" : "", shown, o->listen_ipv6 ? "]" : "", port, RTM_PROTOCOL_NAME,
+            "listening on %s%s%s:%d (%s, protocol %s, tokens %s, max %u connections, heartbeat "
+            "timeout %u ms, session grace %u ms, epoch %016llx, rate limits %s, admin endpoint %s)",
+            o->listen_ipv6 ? "[" : "", shown, o->listen_ipv6 ? "]" : "", port,
+            o->tls_cert ? "wss and https" : "ws and http", RTM_PROTOCOL_NAME,
             o->app_certificate ? "required" : "optional", (unsigned)o->max_connections,
             (unsigned)o->heartbeat_timeout_ms, (unsigned)o->session_grace_ms,
-            (unsigned long long)srv->epoch);
+            (unsigned long long)srv->epoch, o->rate_limits ? "on" : "off",
+            o->admin_token ? "on" : "off");
+    return true;
+}
+
+/* --ban ID: banned before anyone can log in. */
+static bool ban_from_options(rtmd_server_t *srv)
+{
+    for (uint32_t i = 0; i < srv->opt->n_bans; i++) {
+        bool added;
+        const char *user = srv->opt->bans[i];
+        if (!rtmd_ban(srv, user, strlen(user), &added)) {
+            fprintf(stderr, "rtmd: out of memory\n");
+            return false;
+        }
+    }
     return true;
 }
 
@@ -495,11 +598,15 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtmd_channels_init(&srv.channels, &srv);
     rtmd_presence_init(&srv.presence);
     rtmd_invites_init(&srv.invites);
+    rtmd_rate_logins_init(&srv.login_rates);
+    rtmd_token_timers_init(&srv.token_timers);
+    rtmd_bans_init(&srv.bans);
     the_server = &srv;
     lws_set_log_level(lws_levels(opt->log_level), lws_log_emit);
 
     /* The store first: a server that cannot keep offline messages does not start. */
-    bool started = init_epoch(&srv) && rtmd_offline_open(&srv) && start_listening(&srv);
+    bool started = init_epoch(&srv) && ban_from_options(&srv) && rtmd_offline_open(&srv) &&
+                   start_listening(&srv);
     if (started) {
         rtmd_offline_start(&srv);
         while (!srv.destroying && lws_service(srv.ctx, 0) >= 0)
@@ -519,6 +626,9 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtmd_channels_destroy(&srv.channels);
     rtmd_presence_destroy(&srv.presence);
     rtmd_invites_destroy(&srv.invites);
+    rtmd_rate_logins_destroy(&srv.login_rates);
+    rtmd_token_timers_destroy(&srv.token_timers);
+    rtmd_bans_destroy(&srv.bans);
     rtmd_offline_close(&srv);
     rtmd_msg_cleanup();
     return started ? 0 : 1;

@@ -10,6 +10,7 @@
 
 #include <libwebsockets.h>
 
+#include "bans.h"
 #include "channel.h"
 #include "hashmap.h"
 #include "invitation.h"
@@ -18,6 +19,8 @@
 #include "options.h"
 #include "peer.h"
 #include "presence.h"
+#include "rate_limit.h"
+#include "token_expiry.h"
 
 /* Slow consumer: a connection with more than this many bytes queued is dropped. */
 #define RTMD_MAX_QUEUED_BYTES (8u * 1024 * 1024)
@@ -48,6 +51,11 @@ typedef struct rtmd_server {
     rtmd_conn_t *held_head, *held_tail;
     size_t n_held;
     lws_sorted_usec_list_t grace_timer;
+
+    /* Policy: rate limits, token ends, bans. */
+    rtmd_rate_logins_t login_rates;   /* logins per user id (rate_limit.c) */
+    rtmd_token_timers_t token_timers; /* token warnings and ends (token_expiry.c) */
+    rtmd_bans_t bans;                 /* banned user ids (bans.c, admin.c) */
 
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "bans.h"
 #include "channel.h"
 #include "clock.h"
 #include "conn.h"
@@ -18,6 +19,7 @@
 #include "rules.h"
 #include "server.h"
 #include "token.h"
+#include "token_expiry.h"
 #include "user_attrs.h"
 
 rtmd_conn_t *rtmd_session_find(const rtmd_server_t *srv, const char *user, size_t len)
@@ -91,6 +93,22 @@ static void login_accepted(rtmd_server_t *srv, const rtmd_conn_t *s, uint64_t id
         rtm_frame_set_uint(r, RTM_K_RX, s->rx_seq);
 }
 
+/* A banned user's login: REJECTED with reason BANNED_BY_SERVER, then the connection closes. */
+static void refuse_banned(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
+{
+    rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu: login refused for user %.*s: banned",
+            (unsigned long long)c->id, (int)f->user.len, f->user.ptr);
+    rtm_frame_t r;
+    rtm_frame_init(&r, RTM_FRAME_RESULT, f->id);
+    rtm_frame_set_uint(&r, RTM_K_ERR, RTM_ERR_REJECTED);
+    rtm_frame_set_str(&r, RTM_K_ERRMSG, "this user is banned from the server");
+    rtm_frame_set_uint(&r, RTM_K_REASON, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    rtm_frame_set_uint(&r, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
+    rtm_frame_set_int(&r, RTM_K_TS, rtm_now_wall_ms());
+    rtmd_conn_send_uncounted(srv, c, &r);
+    rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_NORMAL, "login failed");
+}
+
 /* What a session holds goes with it: channel memberships (the other members are told), its
  * subscriptions, its user attributes and its invitations (the other parties are told). */
 static void session_state_ended(rtmd_server_t *srv, rtmd_conn_t *c)
@@ -149,7 +167,7 @@ static bool resumable(const rtmd_conn_t *old, const rtm_frame_t *f, const char *
 static rtmd_conn_t *resume(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_conn_t *old,
                            const rtm_frame_t *f, uint32_t expire_ts)
 {
-    old->token_expire_ts = expire_ts;
+    rtmd_token_track(srv, old, expire_ts); /* the resume's token is the session's now */
     rtm_frame_t r;
     login_accepted(srv, old, f->id, true, &r);
     rtmd_msg_t *m = rtmd_msg_encode(&r);
@@ -186,6 +204,10 @@ rtmd_conn_t *rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fr
         why = "the user id is not valid";
     } else {
         err = check_token(srv, f, f->user.ptr, f->user.len, &expire_ts, &why);
+    }
+    if (err == RTM_OK && rtmd_bans_has(&srv->bans, f->user.ptr, f->user.len)) {
+        refuse_banned(srv, c, f);
+        return c;
     }
     if (err == RTM_OK && RAND_bytes(c->secret, RTMD_SECRET_BYTES) != 1) {
         err = RTM_ERR_FAILURE;
@@ -224,7 +246,7 @@ rtmd_conn_t *rtmd_session_login(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fr
     if (old)
         end_for_remote_login(srv, old, c);
     c->logged_in = true;
-    c->token_expire_ts = expire_ts;
+    rtmd_token_track(srv, c, expire_ts);
     rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: logged in", (unsigned long long)c->id,
             c->user);
     rtm_frame_t r;
@@ -252,7 +274,7 @@ void rtmd_session_renew_token(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
     const char *why = NULL;
     rtm_err_t err = check_token(srv, f, c->user, c->user_len, &expire_ts, &why);
     if (err == RTM_OK) {
-        c->token_expire_ts = expire_ts;
+        rtmd_token_track(srv, c, expire_ts);
         rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: token renewed",
                 (unsigned long long)c->id, c->user);
     } else {
@@ -275,7 +297,29 @@ void rtmd_session_end(rtmd_server_t *srv, rtmd_conn_t *c)
 
 void rtmd_session_destroy(rtmd_server_t *srv, rtmd_conn_t *c)
 {
+    rtmd_token_untrack(srv, c);
     rtmd_session_end(srv, c);
     rtmd_peer_conn_closed(srv, c);
     rtmd_conn_free(c);
+}
+
+void rtmd_session_end_by_server(rtmd_server_t *srv, rtmd_conn_t *c,
+                                rtm_connection_change_reason_t reason, const char *why,
+                                const char *close_reason)
+{
+    rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: session ended: %s",
+            (unsigned long long)c->id, c->user, why);
+    rtmd_token_untrack(srv, c);
+    if (!c->wsi) { /* held: nobody to tell */
+        rtmd_resume_forget(srv, c);
+        rtmd_session_destroy(srv, c);
+        return;
+    }
+    rtmd_session_end(srv, c);
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_SESSION_END, 0);
+    rtm_frame_set_uint(&f, RTM_K_REASON, (uint64_t)reason);
+    rtm_frame_set_str(&f, RTM_K_ERRMSG, why);
+    rtmd_conn_send_uncounted(srv, c, &f);
+    rtmd_conn_close_after_flush(srv, c, LWS_CLOSE_STATUS_NORMAL, close_reason);
 }

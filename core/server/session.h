@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "rtm/rtm.h"
 
 typedef struct rtmd_server rtmd_server_t;
 typedef struct rtmd_conn rtmd_conn_t;
@@ -33,5 +34,12 @@ void rtmd_session_end(rtmd_server_t *srv, rtmd_conn_t *c);
 /* c is gone for good (in no server list any more): its session ends, the deliveries it was
  * part of are settled (peer.c), and c is freed. */
 void rtmd_session_destroy(rtmd_server_t *srv, rtmd_conn_t *c);
+/* The server ends c's session (token expired, user banned). Attached: its state goes as at a
+ * logout, c gets SESSION_END with reason and why, and the connection closes (WebSocket status
+ * 1000 with close_reason, a static string) once that is written. Held for a resume: it ends
+ * at once and c is freed (nobody to tell). */
+void rtmd_session_end_by_server(rtmd_server_t *srv, rtmd_conn_t *c,
+                                rtm_connection_change_reason_t reason, const char *why,
+                                const char *close_reason);
 
 #endif

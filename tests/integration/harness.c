@@ -136,6 +136,13 @@ int start_server(void **state)
     return 0;
 }
 
+int start_server_relogins(void **state)
+{
+    const char *args[] = {"--rate-logins", "1000", NULL};
+    rtmd_start(&server, args);
+    return 0;
+}
+
 int stop_server(void **state)
 {
     return rtmd_stop(&server) == 0 ? 0 : -1;

@@ -33,6 +33,10 @@ void rtmd_restart(rtmd_t *d, const char *const *extra_args);
 /* cmocka group setup/teardown for test programs that share one default rtmd: `server`. */
 extern rtmd_t server;
 int start_server(void **state);
+/* start_server for programs whose tests log the same user ids in again within a second, more
+ * often than rtmd's default rate limit (2 logins per second per user id) allows: the same
+ * server with --rate-logins 1000 (every other limit stays at its default). */
+int start_server_relogins(void **state);
 int stop_server(void **state);
 
 /* A client of app "test" for url (NULL: the server's URL) with extra "key=value" settings

@@ -622,5 +622,5 @@ int main(void)
         cmocka_unit_test(test_request_that_timed_out_while_reconnecting_is_never_sent),
         cmocka_unit_test(test_many_clients_share_one_process),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, start_server_relogins, stop_server);
 }

@@ -465,7 +465,8 @@ static void test_offline_messages_survive_kill_9_of_rtmd(void **state)
  * waits. */
 static int start_presence_server(void **state)
 {
-    const char *args[] = {"--session-grace-ms", "1000", NULL};
+    /* the tests log the same user ids in several times a second */
+    const char *args[] = {"--session-grace-ms", "1000", "--rate-logins", "1000", NULL};
     rtmd_start(&server, args);
     return 0;
 }

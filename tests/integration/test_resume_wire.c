@@ -435,6 +435,8 @@ static int start_lifecycle_server(void **state)
                           rmax_arg,
                           "--replay-window-ms",
                           rms_arg,
+                          "--rate-logins", /* the tests log one user in many times a second */
+                          "1000",
                           NULL};
     rtmd_start(&server, args);
     return 0;

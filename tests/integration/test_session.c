@@ -348,5 +348,5 @@ int main(void)
         cmocka_unit_test(test_message_received_right_before_free_is_still_acknowledged),
         cmocka_unit_test(test_rtmd_answers_healthz),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, start_server_relogins, stop_server);
 }

@@ -132,7 +132,9 @@ class SessionTest {
     void tokensFromBuildTokenLogIn() throws Exception {
         String app = "970CA35de60c44645bbae8a215061b33";
         String cert = "5CFd2fd1755d40ecb72977518be15d3b";
-        try (RtmdServer secure = RtmdServer.start("--app-id", app, "--app-certificate", cert)) {
+        // three logins of one user id within a second: past rtmd's default rate limit (2 / s)
+        try (RtmdServer secure = RtmdServer.start("--app-id", app, "--app-certificate", cert,
+                "--rate-logins", "1000")) {
             String user = uid("fay");
             try (Client c = new Client(app, java.util.Map.of("server.url", secure.url))) {
                 awaitFailure(ErrorCode.INVALID_TOKEN, c.loginAsync(null, user));
