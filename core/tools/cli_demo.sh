@@ -5,7 +5,6 @@
 set -euo pipefail
 
 client_timeout_s=60 # for each client, start to finish
-startup_timeout_s=10
 shutdown_timeout_s=10
 
 if [[ $# -ne 1 || $1 == -h || $1 == --help ]]; then
@@ -23,49 +22,11 @@ for exe in "$rtmd" "$cli"; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtm-demo.XXXXXX")
-rtmd_pid=
-client_pids=()
-
-cleanup() {
-    local pid
-    for pid in "${client_pids[@]}" "$rtmd_pid"; do
-        if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-            kill -KILL "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
-        fi
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-    echo "demo: FAILED: $*" >&2
-    if [[ -s $tmp/rtmd.log ]]; then
-        echo "demo: last lines of the rtmd log:" >&2
-        tail -n 20 "$tmp/rtmd.log" >&2
-    fi
-    exit 1
-}
+source "$(dirname "$0")/demo_lib.sh"
 
 # --- the server -------------------------------------------------------------------------------
 
-"$rtmd" --listen 127.0.0.1:0 >"$tmp/rtmd.out" 2>"$tmp/rtmd.log" &
-rtmd_pid=$!
-
-listen_re='^rtmd listening on (.+):([0-9]+)$'
-deadline=$((SECONDS + startup_timeout_s))
-first_line=
-while :; do
-    if [[ -s $tmp/rtmd.out ]]; then
-        IFS= read -r first_line <"$tmp/rtmd.out" || true
-        [[ $first_line =~ $listen_re ]] && break
-    fi
-    kill -0 "$rtmd_pid" 2>/dev/null || fail "rtmd exited before it listened"
-    ((SECONDS < deadline)) || fail "rtmd did not print its address within ${startup_timeout_s} s"
-    sleep 0.1
-done
-url="ws://${BASH_REMATCH[1]}:${BASH_REMATCH[2]}"
+start_rtmd
 echo "demo: $first_line (pid $rtmd_pid); alice and bob connect to $url"
 echo
 
@@ -122,18 +83,18 @@ run_client() {
 }
 
 run_client bob &
-client_pids+=($!)
+pids+=($!)
 run_client alice &
-client_pids+=($!)
+pids+=($!)
 
 client_names=(bob alice)
 failed=()
-for i in "${!client_pids[@]}"; do
+for i in "${!pids[@]}"; do
     rc=0
-    wait "${client_pids[$i]}" || rc=$?
+    wait "${pids[$i]}" || rc=$?
     ((rc == 0)) || failed+=("${client_names[$i]} exited with status $rc")
 done
-client_pids=()
+pids=()
 echo
 ((${#failed[@]} == 0)) || fail "${failed[*]}"
 
@@ -162,24 +123,6 @@ fi
 
 # --- stopping the server ----------------------------------------------------------------------
 
-# Our own child stays a zombie until we wait for it, and kill -0 still reaches a zombie: read
-# its state from /proc instead, so that a hung rtmd cannot hang the demo.
-rtmd_running() {
-    local stat
-    stat=$(cat "/proc/$rtmd_pid/stat" 2>/dev/null) || return 1
-    stat=${stat##*) } # the fields after "pid (comm) "
-    [[ ${stat:0:1} != Z ]]
-}
-
-kill -TERM "$rtmd_pid"
-deadline=$((SECONDS + shutdown_timeout_s))
-while rtmd_running; do
-    ((SECONDS < deadline)) || fail "rtmd still running ${shutdown_timeout_s} s after SIGTERM"
-    sleep 0.1
-done
-rc=0
-wait "$rtmd_pid" || rc=$?
-rtmd_pid=
-((rc == 0)) || fail "rtmd exited with status $rc after SIGTERM"
+stop_rtmd "$shutdown_timeout_s"
 echo "demo: rtmd stopped cleanly (exit status 0)"
 echo "demo finished"

@@ -8,7 +8,6 @@
 set -euo pipefail
 
 step_timeout_s=60
-startup_timeout_s=10
 shutdown_timeout_s=10
 channel=lobby
 
@@ -30,50 +29,11 @@ for f in "$rtmd" "$python_pkg/rtm/__init__.py" "$java_jar" "$csharp_exe"; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtm-chat.XXXXXX")
-rtmd_pid=
-pids=()
-
-cleanup() {
-    local pid
-    for pid in "${pids[@]}" "$rtmd_pid"; do
-        if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-            kill -KILL "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
-        fi
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-    echo "demo: FAILED: $*" >&2
-    local f
-    for f in "$tmp"/*.err "$tmp/rtmd.log"; do
-        [[ -s $f ]] || continue
-        echo "demo: last lines of $(basename "$f"):" >&2
-        tail -n 10 "$f" >&2
-    done
-    exit 1
-}
+source "$root/core/tools/demo_lib.sh"
 
 # --- the server -------------------------------------------------------------------------------
 
-"$rtmd" --listen 127.0.0.1:0 >"$tmp/rtmd.out" 2>"$tmp/rtmd.log" &
-rtmd_pid=$!
-listen_re='^rtmd listening on (.+):([0-9]+)$'
-deadline=$((SECONDS + startup_timeout_s))
-first_line=
-while :; do
-    if [[ -s $tmp/rtmd.out ]]; then
-        IFS= read -r first_line <"$tmp/rtmd.out" || true
-        [[ $first_line =~ $listen_re ]] && break
-    fi
-    kill -0 "$rtmd_pid" 2>/dev/null || fail "rtmd exited before it listened"
-    ((SECONDS < deadline)) || fail "rtmd did not print its address within ${startup_timeout_s} s"
-    sleep 0.1
-done
-url="ws://${BASH_REMATCH[1]}:${BASH_REMATCH[2]}"
+start_rtmd
 echo "demo: $first_line (pid $rtmd_pid)"
 echo "demo: alice (Python), bob (Java) and carol (C#) join channel '$channel' at $url"
 echo
@@ -150,31 +110,11 @@ fi
 for name in alice bob carol; do
     eval "exec ${fds[$name]}>&-" # EOF: the client logs out and exits
 done
-# Our own child stays a zombie until we wait for it, and kill -0 still reaches a zombie: read
-# its state from /proc instead, so that a hung process cannot hang the demo.
-running() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) } # the fields after "pid (comm) "
-    [[ ${stat:0:1} != Z ]]
-}
-wait_exit() { # wait_exit PID WHAT TIMEOUT_S: its exit status must be 0
-    local deadline=$((SECONDS + $3)) rc=0
-    while running "$1"; do
-        ((SECONDS < deadline)) || fail "$2 still running $3 s later"
-        sleep 0.1
-    done
-    wait "$1" || rc=$?
-    ((rc == 0)) || fail "$2 exited with status $rc"
-}
-
 for pid in "${pids[@]}"; do
     wait_exit "$pid" "a chat client (pid $pid) told to log out" "$step_timeout_s"
 done
 pids=()
 echo
 
-kill -TERM "$rtmd_pid"
-wait_exit "$rtmd_pid" "rtmd after SIGTERM" "$shutdown_timeout_s"
-rtmd_pid=
+stop_rtmd "$shutdown_timeout_s"
 echo "demo: every message arrived intact in every language; rtmd stopped cleanly (exit 0)"
