@@ -98,6 +98,27 @@ static bool mark_dirty_locked(rtm_client_t *c)
     return was_empty;
 }
 
+/* G.lock held. Takes c off the dirty list if it is on it. */
+static void unmark_dirty_locked(rtm_client_t *c)
+{
+    if (!c->io_dirty)
+        return;
+    rtm_client_t *prev = NULL;
+    for (rtm_client_t *p = G.dirty_head; p; prev = p, p = p->io_next_dirty) {
+        if (p != c)
+            continue;
+        if (prev)
+            prev->io_next_dirty = c->io_next_dirty;
+        else
+            G.dirty_head = c->io_next_dirty;
+        if (G.dirty_tail == c)
+            G.dirty_tail = prev;
+        break;
+    }
+    c->io_dirty = false;
+    c->io_next_dirty = NULL;
+}
+
 void io_kick(rtm_client_t *c)
 {
     pthread_mutex_lock(&G.lock);
@@ -378,6 +399,9 @@ static void detach_client(rtm_client_t *c)
     conn_close(c);
     pthread_mutex_lock(&G.lock);
     unregister_locked(c);
+    /* io_detach may have queued c again while we were detaching it (it marks c after setting
+       freeing, which we may have seen already): c is freed once io_detached is set */
+    unmark_dirty_locked(c);
     c->io_detached = true;
     pthread_cond_broadcast(&G.cond);
     pthread_mutex_unlock(&G.lock);
@@ -707,7 +731,9 @@ void io_detach(rtm_client_t *c)
 {
     pthread_mutex_lock(&G.life);
     pthread_mutex_lock(&G.lock);
-    bool wake = mark_dirty_locked(c);
+    /* the I/O thread may have detached c already (it saw freeing on an earlier pass): then c
+       must not go on the dirty list, from which nothing would take it before it is freed */
+    bool wake = !c->io_detached && mark_dirty_locked(c);
     struct lws_context *ctx = G.ctx;
     pthread_mutex_unlock(&G.lock);
     if (wake)
