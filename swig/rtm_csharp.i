@@ -88,8 +88,19 @@ RTM_CS_HANDLE(rtm_event_t, EventHandle)
 /* The message inside an event is borrowed from it: a raw pointer that the binding wraps in a
  * handle holding a reference on the event (BorrowedMessageHandle), never one that frees. */
 %typemap(ctype, out="const void *") const rtm_message_t * "void *"
-%typemap(imtype, out="global::System.IntPtr") const rtm_message_t * "MessageHandle"
+%typemap(imtype, out="global::System.IntPtr") const rtm_message_t * "global::System.IntPtr"
 %typemap(cstype, out="global::System.IntPtr") const rtm_message_t * "MessageHandle"
+/* A message in: its reference is taken here, before the P/Invoke call, not by the marshaller.
+ * Mono's marshaller takes the references of a call's SafeHandles one after the other, and when
+ * a later one is already disposed it throws without giving back the earlier ones: a send with a
+ * disposed message would leak a reference on the client (or channel) handle, whose Dispose
+ * would then never free the native client (its I/O thread then outlives the program's end). */
+%typemap(csin, pre="    bool $csinput_added = false;
+    if ($csinput != null)
+      $csinput.DangerousAddRef(ref $csinput_added);",
+         post="      if ($csinput_added)
+        $csinput.DangerousRelease();")
+    const rtm_message_t * "($csinput != null ? $csinput.DangerousGetHandle() : global::System.IntPtr.Zero)"
 %typemap(out) const rtm_message_t * %{ $result = (const void *)$1; %}
 %typemap(csout, excode=SWIGEXCODE) const rtm_message_t * {
     global::System.IntPtr ret = $imcall;$excode

@@ -220,6 +220,24 @@ public class LifetimeTests : ServerFixture {
         ch.Dispose();
     }
 
+    // Mono's marshaller, meeting a disposed handle after taking the reference of an earlier one,
+    // kept that reference: the client (or channel) could then never be freed.
+    [Test]
+    public void ASendRefusedForADisposedMessageLeavesTheClientFreeable() {
+        var c = new Client("demo", new Dictionary<string, string> { { "server.url", Server.Url } });
+        Channel ch = c.CreateChannel(Unique("room"));
+        var m = new Message("gone");
+        m.Dispose();
+        Raises(ErrorCode.Closed, () => c.SendMessageToPeer("bob", m));
+        Raises(ErrorCode.Closed, () => ch.SendMessage(m));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        ulong live = Library.LiveHandles;
+        ch.Dispose();
+        c.Dispose();
+        Assert.LessOrEqual(Library.LiveHandles, live - 2, "the channel and the client were freed");
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     Channel MakeChannelOfForgottenClient(string room) {
         var c = new Client("demo", new Dictionary<string, string> { { "server.url", Server.Url } });

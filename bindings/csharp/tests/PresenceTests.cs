@@ -93,7 +93,10 @@ public class PresenceTests : ServerFixture {
         foreach (ulong id in results)
             using (Event ev = WaitFor(a, EventType.UserAttributesResult))
                 Assert.AreEqual(id, ev.RequestId);
-        a.SetLocalUserAttributes(new Dictionary<string, string> { { "k", "v" } });
+        // b reads over another connection: only once a has its result is the value stored
+        ulong set = a.SetLocalUserAttributes(new Dictionary<string, string> { { "k", "v" } });
+        using (Event ev = WaitFor(a, EventType.UserAttributesResult))
+            Assert.AreEqual(set, ev.RequestId);
         ulong get = b.GetUserAttributes(alice), byKeys = b.GetUserAttributesByKeys(alice, "k");
         using (Event ev = WaitFor(b, EventType.GetUserAttributesResult)) {
             Assert.AreEqual(get, ev.RequestId);
