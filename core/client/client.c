@@ -1041,19 +1041,16 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
         rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed peer message");
         return;
     }
-    rtm_event_t *e = rtm_event_new(RTM_EVENT_PEER_MESSAGE_RECEIVED);
-    rtm_message_t *m = rtm_message_build((rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
-                                         f->data.ptr, f->data.len);
-    if (!e || !m || !rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len)) {
-        free(m);
-        rtm_event_destroy(e);
+    rtm_event_t *e = rtm_event_new_message(
+        RTM_EVENT_PEER_MESSAGE_RECEIVED, (rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
+        f->data.ptr, f->data.len, f->user.ptr, f->user.len, NULL, 0);
+    if (!e) {
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a peer message was not delivered");
         return; /* not acknowledged: the sender learns it did not arrive */
     }
-    m->id = f->mid;
-    m->server_ts_ms = f->ts;
-    m->offline = f->offline;
-    e->message = m;
+    e->message->id = f->mid;
+    e->message->server_ts_ms = f->ts;
+    e->message->offline = f->offline;
     push_event(c, e);
     ack_delivery(c, f->mid);
 }
@@ -1088,24 +1085,28 @@ static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
         : f->type == RTM_FRAME_MEMBER_LEFT   ? RTM_EVENT_CHANNEL_MEMBER_LEFT
         : f->type == RTM_FRAME_MEMBER_COUNT  ? RTM_EVENT_CHANNEL_MEMBER_COUNT_UPDATED
                                              : RTM_EVENT_CHANNEL_ATTRIBUTES_UPDATED;
+    if (type == RTM_EVENT_CHANNEL_MESSAGE_RECEIVED) {
+        if (f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) {
+            rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed channel message");
+            return;
+        }
+        /* the hot path of a fan-out: one allocation for the event and all it holds */
+        rtm_event_t *e = rtm_event_new_message(type, (rtm_message_type_t)f->mtype, f->text.ptr,
+                                               f->text.len, f->data.ptr, f->data.len, f->user.ptr,
+                                               f->user.len, ch->id, ch->id_len);
+        if (!e) {
+            rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a channel message was lost");
+            return;
+        }
+        e->message->id = f->mid;
+        e->message->server_ts_ms = f->ts;
+        push_event(c, e);
+        return;
+    }
     rtm_event_t *e = rtm_event_new(type);
     int ok = e && (e->channel_id = strdup(ch->id)) != NULL;
     if (ok && rtm_frame_has(f, RTM_K_USER))
         ok = rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len);
-    if (ok && type == RTM_EVENT_CHANNEL_MESSAGE_RECEIVED) {
-        if (f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) {
-            rtm_event_destroy(e);
-            rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed channel message");
-            return;
-        }
-        e->message = rtm_message_build((rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
-                                       f->data.ptr, f->data.len);
-        ok = e->message != NULL;
-        if (ok) {
-            e->message->id = f->mid;
-            e->message->server_ts_ms = f->ts;
-        }
-    }
     if (ok && type == RTM_EVENT_CHANNEL_MEMBER_COUNT_UPDATED)
         e->member_count = f->count > INT32_MAX ? INT32_MAX : (int)f->count;
     if (ok && type == RTM_EVENT_CHANNEL_ATTRIBUTES_UPDATED)

@@ -16,6 +16,33 @@ rtm_event_t *rtm_event_new(rtm_event_type_t type)
     return e;
 }
 
+rtm_event_t *rtm_event_new_message(rtm_event_type_t type, rtm_message_type_t mtype,
+                                   const char *text, size_t text_len, const void *data,
+                                   size_t data_len, const char *user, size_t user_len,
+                                   const char *channel, size_t channel_len)
+{
+    size_t msg_size = rtm_message_size(mtype, text_len, data_len);
+    size_t total = sizeof(rtm_event_t) + msg_size + user_len + 1 + (channel ? channel_len + 1 : 0);
+    rtm_event_t *e = calloc(1, total);
+    if (!e)
+        return NULL;
+    e->type = type;
+    e->inline_parts = true;
+    /* rtm_event_t ends on pointer alignment, which is all the message struct needs */
+    e->message = rtm_message_place(e + 1, mtype, text, text_len, data, data_len);
+    char *p = (char *)(e + 1) + msg_size;
+    memcpy(p, user, user_len);
+    p[user_len] = 0;
+    e->user_id = p;
+    if (channel) {
+        p += user_len + 1;
+        memcpy(p, channel, channel_len);
+        p[channel_len] = 0;
+        e->channel_id = p;
+    }
+    return e;
+}
+
 int rtm_event_set_str(char **slot, const char *s, size_t len)
 {
     char *p = malloc(len + 1);
@@ -65,9 +92,11 @@ void rtm_event_destroy(rtm_event_t *e)
 {
     if (!e)
         return;
-    free(e->channel_id);
-    free(e->user_id);
-    free(e->message);
+    if (!e->inline_parts) {
+        free(e->channel_id);
+        free(e->user_id);
+        free(e->message);
+    }
     free_strs(e->peer_ids, e->n_peers);
     free(e->peer_states);
     free_strs(e->users, e->n_users);
