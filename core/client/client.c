@@ -155,11 +155,20 @@ static void change_state(rtm_client_t *c, rtm_connection_state_t state,
     push_event(c, e);
 }
 
+/* Released requests kept per client: a request is made on an application thread and ends on
+ * the I/O thread, and glibc's free of another thread's memory takes its slow, locked path. */
+#define SPARE_REQUESTS_MAX 16
+
 static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type, int64_t timeout_ms)
 {
-    rtm_request_t *r = calloc(1, sizeof(*r));
-    if (!r)
+    rtm_request_t *r = c->spare_requests;
+    if (r) {
+        c->spare_requests = r->next;
+        c->n_spare_requests--;
+        memset(r, 0, sizeof(*r));
+    } else if (!(r = calloc(1, sizeof(*r)))) {
         return NULL;
+    }
     r->id = c->next_request_id++;
     r->result_type = result_type;
     r->deadline_ms = rtm_now_mono_ms() + timeout_ms;
@@ -179,12 +188,18 @@ static void request_unlink(rtm_client_t *c, rtm_request_t *r)
     RTM_DLIST_UNLINK(c->pending_head, c->pending_tail, r, next, prev);
 }
 
-static void request_release(rtm_request_t *r)
+static void request_release(rtm_client_t *c, rtm_request_t *r)
 {
     free(r->token);
     free(r->channel);
     free(r->user);
-    free(r);
+    if (c->n_spare_requests < SPARE_REQUESTS_MAX) {
+        r->next = c->spare_requests;
+        c->spare_requests = r;
+        c->n_spare_requests++;
+    } else {
+        free(r);
+    }
 }
 
 /* The state a channel request leaves its channel in when it ends with err. */
@@ -221,7 +236,7 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
             push_event(c, k);
         }
         rtm_event_destroy(e);
-        request_release(r);
+        request_release(c, r);
         return;
     }
     if (!e)
@@ -246,7 +261,7 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
        that completes requests holds rtm_inv_lock) */
     if (inv)
         invitation_after_result(c, inv, (rtm_inv_op_t)r->inv_op, err, r->unsent);
-    request_release(r);
+    request_release(c, r);
 }
 
 /* Completes every pending request but `keep` with err, oldest first. */
@@ -364,7 +379,7 @@ rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t
     bool was_empty = outq_empty(&c->outq);
     if (!outq_push(&c->outq, f, r->id)) {
         request_unlink(c, r);
-        request_release(r);
+        request_release(c, r);
         set_error_locked(c, "out of memory");
         return RTM_ERR_NO_MEMORY;
     }
@@ -521,6 +536,11 @@ void client_destroy(rtm_client_t *c)
     pthread_mutex_unlock(&rtm_inv_lock);
     rtm_eq_destroy(&c->events);
     rtm_hm_destroy(&c->pending);
+    while (c->spare_requests) {
+        rtm_request_t *next = c->spare_requests->next;
+        free(c->spare_requests);
+        c->spare_requests = next;
+    }
     rtm_hm_foreach(&c->channels, free_channel_rec, NULL);
     rtm_hm_destroy(&c->channels);
     rtm_buf_free(&c->outq.bytes);
@@ -874,7 +894,7 @@ static void rejoin_one(void *value, void *arg)
     if (!r || !(r->channel = strdup(ch->id))) {
         if (r) {
             request_unlink(c, r);
-            request_release(r);
+            request_release(c, r);
         }
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: channel %s not rejoined", ch->id);
         ch->state = RTM_CHAN_IDLE;

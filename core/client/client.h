@@ -100,6 +100,8 @@ struct rtm_client {
     uint64_t next_request_id;
     rtm_hashmap_t pending; /* id -> rtm_request_t */
     rtm_request_t *pending_head, *pending_tail;
+    rtm_request_t *spare_requests; /* released ones, reused by the next requests */
+    int n_spare_requests;
 
     rtm_outq_t outq;
 
