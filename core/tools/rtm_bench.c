@@ -392,11 +392,69 @@ static long long rss_bytes(pid_t pid)
     return kb < 0 ? -1 : kb * 1024;
 }
 
+/* CPU seconds (user + system, every thread) this process has used. */
+static double self_cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* CPU seconds pid has used (from /proc/PID/stat, clock-tick resolution); -1 when unknown. */
+static double pid_cpu_s(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long long utime, stime;
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                     &stime) != 2)
+        return -1;
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU use of this process and of rtmd over a timed phase. */
+typedef struct cpu_mark {
+    double self_s, rtmd_s;
+} cpu_mark_t;
+
+static cpu_mark_t cpu_mark(pid_t rtmd)
+{
+    return (cpu_mark_t){self_cpu_s(), rtmd > 0 ? pid_cpu_s(rtmd) : -1};
+}
+
+/* Prints the CPU microseconds per unit that the client process and rtmd spent since start. */
+static void cpu_metrics(const char *workload, const char *per, cpu_mark_t start, pid_t rtmd,
+                        uint64_t units)
+{
+    if (units == 0)
+        return;
+    cpu_mark_t end = cpu_mark(rtmd);
+    char name[64];
+    snprintf(name, sizeof(name), "client_cpu_us_per_%s", per);
+    metric(workload, name, (end.self_s - start.self_s) * 1e6 / (double)units, 2, "us");
+    if (start.rtmd_s >= 0 && end.rtmd_s >= 0) {
+        snprintf(name, sizeof(name), "rtmd_cpu_us_per_%s", per);
+        metric(workload, name, (end.rtmd_s - start.rtmd_s) * 1e6 / (double)units, 2, "us");
+    }
+}
+
 /* Text of exactly O.size bytes that starts with the sequence number. */
 static void payload(char *buf, long seq)
 {
-    int n = snprintf(buf, (size_t)O.size + 1, "%010ld ", seq);
-    memset(buf + n, 'x', (size_t)(O.size - n));
+    /* by hand, not snprintf: the sender formats one per message and should cost little */
+    for (int i = SEQ_PREFIX_BYTES - 2; i >= 0; i--, seq /= 10)
+        buf[i] = (char)('0' + seq % 10);
+    buf[SEQ_PREFIX_BYTES - 1] = ' ';
+    memset(buf + SEQ_PREFIX_BYTES, 'x', (size_t)O.size - SEQ_PREFIX_BYTES);
     buf[O.size] = 0;
 }
 
@@ -1034,9 +1092,11 @@ static bool run_w2(const server_t *s)
         goto out;
     note("W2: %ld messages of %ld bytes, window %ld", O.messages, O.size, O.window);
     deadline = deadline_after_s(O.timeout_s);
+    cpu_mark_t cpu = cpu_mark(s->pid);
     w.t0 = now_ns();
     w2_fill(&w);
     bool done = fleet_run(&f, w2_on_event, w2_done, &w, deadline, "waiting for W2's messages");
+    cpu_metrics("W2", "msg", cpu, s->pid, w.b->received);
     double ratio = (double)w.b->received / (double)O.messages;
     if (w.b->received > 0)
         metric("W2", "msgs_per_s",
@@ -1133,9 +1193,11 @@ static bool run_w3(const server_t *s)
     note("W3: %ld messages of %ld bytes to %ld members, window %ld", O.channel_messages, O.size,
          O.members, O.window);
     deadline = deadline_after_s(O.timeout_s);
+    cpu_mark_t cpu = cpu_mark(s->pid);
     w.t0 = now_ns();
     w3_fill(&w);
     bool done = fleet_run(&f, w3_on_event, w3_done, &w, deadline, "waiting for W3's deliveries");
+    cpu_metrics("W3", "delivery", cpu, s->pid, w.delivered);
     uint64_t expected = (uint64_t)O.channel_messages * (uint64_t)O.members;
     if (w.delivered > 0)
         metric("W3", "deliveries_per_s",
