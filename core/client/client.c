@@ -139,7 +139,37 @@ static void push_event(rtm_client_t *c, rtm_event_t *e)
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: an event was lost");
         return;
     }
-    rtm_eq_push(&c->events, e);
+    if (!c->batching) {
+        rtm_eq_push(&c->events, e);
+        return;
+    }
+    e->next = NULL;
+    if (c->batch_tail)
+        c->batch_tail->next = e;
+    else
+        c->batch_head = e;
+    c->batch_tail = e;
+    c->batch_len++;
+}
+
+void client_push_event_locked(rtm_client_t *c, rtm_event_t *e)
+{
+    push_event(c, e);
+}
+
+/* Collects the events of one network message (lock held), to queue them in one step. */
+static void batch_begin(rtm_client_t *c)
+{
+    c->batching = true;
+}
+
+static void batch_end(rtm_client_t *c)
+{
+    if (c->batch_len)
+        rtm_eq_push_chain(&c->events, c->batch_head, c->batch_tail, c->batch_len);
+    c->batch_head = c->batch_tail = NULL;
+    c->batch_len = 0;
+    c->batching = false;
 }
 
 static void change_state(rtm_client_t *c, rtm_connection_state_t state,
@@ -1177,6 +1207,7 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
     size_t off = 0;
     pthread_mutex_lock(&rtm_inv_lock); /* invitation frames change invitations */
     pthread_mutex_lock(&c->lock);
+    batch_begin(c);
     while (gen == c->conn_gen && off < len) {
         rtm_frame_t f;
         const char *why;
@@ -1230,6 +1261,7 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
             break;
         }
     }
+    batch_end(c);
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_unlock(&rtm_inv_lock);
     return true;

@@ -77,6 +77,11 @@ struct rtm_client {
     FILE *log_fp;
 
     rtm_event_queue_t events;
+    /* while the I/O thread handles one network message, the events it makes (every pusher
+       holds the lock) are collected here and queued together at its end */
+    bool batching;
+    rtm_event_t *batch_head, *batch_tail;
+    size_t batch_len;
 
     /* session */
     rtm_connection_state_t state;
@@ -186,6 +191,8 @@ void client_fail_channel_requests_locked(rtm_client_t *c, const char *channel, r
 void client_message_frame(rtm_frame_t *f, uint32_t type, const rtm_message_t *m, uint32_t flags);
 void client_set_error_locked(rtm_client_t *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* With the lock held: queues e for the application (NULL: logs that an event was lost). */
+void client_push_event_locked(rtm_client_t *c, rtm_event_t *e);
 rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms);
 
 /* ---- I/O thread side ----

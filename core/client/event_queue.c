@@ -1,6 +1,6 @@
 /* Event queue (see event_queue.h). The eventfd counter is 1 exactly while the queue is
  * non-empty or a wakeup is pending, 0 otherwise; every change of that condition happens under
- * the queue lock. */
+ * the queue lock, which also guards fd_raised, the counter's value as we last set it. */
 #include "event_queue.h"
 
 #include <errno.h>
@@ -17,6 +17,7 @@ bool rtm_eq_init(rtm_event_queue_t *q, size_t capacity)
     q->capacity = capacity;
     q->wakeup = false;
     q->efd = -1;
+    q->fd_raised = false;
     if (pthread_mutex_init(&q->lock, NULL))
         return false;
     pthread_condattr_init(&ca);
@@ -52,35 +53,48 @@ static bool readable(const rtm_event_queue_t *q)
 static void fd_raise(rtm_event_queue_t *q)
 {
     uint64_t one = 1;
-    if (q->efd >= 0 && write(q->efd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+    if (q->efd < 0 || q->fd_raised)
+        return;
+    if (write(q->efd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
         /* the counter cannot overflow at 1; nothing else can fail here */
     }
+    q->fd_raised = true;
 }
 
 static void fd_lower(rtm_event_queue_t *q)
 {
     uint64_t v;
-    if (q->efd >= 0 && read(q->efd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+    if (q->efd < 0 || !q->fd_raised)
+        return; /* already 0: no read that would only say EAGAIN */
+    if (read(q->efd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
         /* EAGAIN: already 0 */
     }
+    q->fd_raised = false;
 }
 
 size_t rtm_eq_push(rtm_event_queue_t *q, rtm_event_t *e)
 {
-    e->next = NULL;
+    return rtm_eq_push_chain(q, e, e, 1);
+}
+
+size_t rtm_eq_push_chain(rtm_event_queue_t *q, rtm_event_t *first, rtm_event_t *last, size_t n)
+{
+    last->next = NULL;
     pthread_mutex_lock(&q->lock);
-    bool was_readable = readable(q);
     if (q->tail)
-        q->tail->next = e;
+        q->tail->next = first;
     else
-        q->head = e;
-    q->tail = e;
-    size_t n = ++q->count;
-    if (!was_readable)
-        fd_raise(q);
-    pthread_cond_signal(&q->cond);
+        q->head = first;
+    q->tail = last;
+    q->count += n;
+    size_t count = q->count;
+    fd_raise(q);
+    if (n == 1)
+        pthread_cond_signal(&q->cond);
+    else
+        pthread_cond_broadcast(&q->cond); /* as many pollers as there are events */
     pthread_mutex_unlock(&q->lock);
-    return n;
+    return count;
 }
 
 static void deadline_after(struct timespec *ts, int timeout_ms)
@@ -136,8 +150,7 @@ rtm_event_t *rtm_eq_pop(rtm_event_queue_t *q, int timeout_ms, bool *below_capaci
 void rtm_eq_wakeup(rtm_event_queue_t *q)
 {
     pthread_mutex_lock(&q->lock);
-    if (!readable(q))
-        fd_raise(q);
+    fd_raise(q);
     q->wakeup = true;
     pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->lock);

@@ -18,7 +18,8 @@ typedef struct rtm_event_queue {
     size_t count;
     size_t capacity;
     bool wakeup;
-    int efd; /* -1 until rtm_eq_fd */
+    int efd;        /* -1 until rtm_eq_fd */
+    bool fd_raised; /* efd's counter is 1: saves the system call that would find it so */
 } rtm_event_queue_t;
 
 bool rtm_eq_init(rtm_event_queue_t *q, size_t capacity);
@@ -26,6 +27,10 @@ bool rtm_eq_init(rtm_event_queue_t *q, size_t capacity);
 void rtm_eq_destroy(rtm_event_queue_t *q);
 /* Appends e (taking ownership). Returns the count after the push. */
 size_t rtm_eq_push(rtm_event_queue_t *q, rtm_event_t *e);
+/* Appends the n events first..last, linked through their next fields, in one step: one lock
+ * and at most one write to the fd for everything one network message brought. Returns the
+ * count after the push. */
+size_t rtm_eq_push_chain(rtm_event_queue_t *q, rtm_event_t *first, rtm_event_t *last, size_t n);
 /* Takes the oldest event, waiting up to timeout_ms (-1 forever, 0 not at all). NULL on
  * timeout or wakeup. *below_capacity (may be NULL) is set when this pop took the queue from
  * capacity to below it. */

@@ -654,15 +654,15 @@ static bool read_count(cursor_t *c, mp_value_t *v, enum mp_kind kind, uint64_t n
 }
 
 /* Reads one value's header; scalars and byte strings completely, arrays and maps as a count
- * whose entries follow. */
-static bool mp_read(cursor_t *c, mp_value_t *v)
+ * whose entries follow. Sets kind and only the fields that kind uses (the decoder's inner
+ * loop: no clearing of the rest). */
+static inline bool mp_read(cursor_t *c, mp_value_t *v)
 {
     const uint8_t *p;
     uint64_t x;
     if (!take(c, 1, &p))
         return false;
     uint8_t t = *p;
-    memset(v, 0, sizeof(*v));
     if (t <= 0x7f) {
         v->kind = MP_UINT;
         v->u = t;
