@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "event.h"
 
 #define TICK_MS         50
 #define WRITE_BATCH_MAX 16384 /* bytes packed into one WebSocket message */
@@ -430,6 +431,7 @@ static void *io_main(void *arg)
     while (lws_service(ctx, 0) >= 0 && !G.stopping)
         ;
     lws_context_destroy(ctx);
+    rtm_event_pool_drain(); /* no messages arrive until the next start */
     return NULL;
 }
 
