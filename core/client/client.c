@@ -163,13 +163,17 @@ static void batch_begin(rtm_client_t *c)
     c->batching = true;
 }
 
-static void batch_end(rtm_client_t *c)
+/* Queues the collected events (lock held); returns the fd to pass to rtm_eq_wake after
+ * unlocking. */
+static int batch_end(rtm_client_t *c)
 {
+    int wake_fd = -1;
     if (c->batch_len)
-        rtm_eq_push_chain(&c->events, c->batch_head, c->batch_tail, c->batch_len);
+        rtm_eq_push_chain(&c->events, c->batch_head, c->batch_tail, c->batch_len, &wake_fd);
     c->batch_head = c->batch_tail = NULL;
     c->batch_len = 0;
     c->batching = false;
+    return wake_fd;
 }
 
 static void change_state(rtm_client_t *c, rtm_connection_state_t state,
@@ -1261,9 +1265,10 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
             break;
         }
     }
-    batch_end(c);
+    int wake_fd = batch_end(c);
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_unlock(&rtm_inv_lock);
+    rtm_eq_wake(wake_fd); /* the application may take both locks the moment it wakes */
     return true;
 }
 
