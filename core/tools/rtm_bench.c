@@ -664,6 +664,10 @@ typedef struct bc {
     uint8_t *seen; /* bitmap of sequence numbers received */
 } bc_t;
 
+#define NOTES_MAX 5 /* problems of one kind shown per workload; the rest are counted */
+
+static unsigned long state_changes; /* clients that left CONNECTED, this workload */
+
 typedef struct fleet {
     int epfd;
     bc_t *c;
@@ -725,6 +729,9 @@ static bc_t *fleet_add(fleet_t *f, const char *url, const char *fmt, ...)
 
 static void fleet_free(fleet_t *f)
 {
+    if (state_changes > NOTES_MAX)
+        note("... %lu clients in all left the CONNECTED state", state_changes);
+    state_changes = 0;
     for (size_t i = 0; i < f->n; i++) {
         rtm_channel_free(f->c[i].channel);
         rtm_client_free(f->c[i].client);
@@ -739,7 +746,7 @@ static void fleet_free(fleet_t *f)
 
 typedef void (*on_event_fn)(void *ctx, bc_t *bc, rtm_event_t *e);
 
-/* Reports a client that left CONNECTED or failed to connect (once per client). */
+/* Reports a client that left CONNECTED (once per client; the first few by name). */
 static void watch_state(bc_t *bc, rtm_event_t *e)
 {
     if (rtm_event_type(e) != RTM_EVENT_CONNECTION_STATE_CHANGED || bc->warned)
@@ -750,8 +757,9 @@ static void watch_state(bc_t *bc, rtm_event_t *e)
     if (s == RTM_CONNECTION_STATE_DISCONNECTED && bc->login != 1)
         return; /* a failed login, reported with its result */
     bc->warned = true;
-    note("client %s: connection state %d (reason %d)", bc->user, (int)s,
-         (int)rtm_event_connection_reason(e));
+    if (++state_changes <= NOTES_MAX)
+        note("client %s: connection state %d (reason %d)", bc->user, (int)s,
+             (int)rtm_event_connection_reason(e));
 }
 
 /* Waits up to wait_ms for events and hands each to on_event. Returns the number handled, or
@@ -846,7 +854,7 @@ static void setup_on_event(void *ctx, bc_t *bc, rtm_event_t *e)
     rtm_err_t err = rtm_event_error(e);
     *slot = err == RTM_OK ? 1 : -1;
     s->done++;
-    if (err != RTM_OK && s->failed++ < 5)
+    if (err != RTM_OK && s->failed++ < NOTES_MAX)
         note("client %s: %s failed: %s", bc->user, s->joining ? "join" : "login",
              rtm_err_name(err));
 }
@@ -1061,7 +1069,7 @@ static void w2_on_event(void *ctx, bc_t *bc, rtm_event_t *e)
         w->results++;
         if (rtm_event_error(e) == RTM_OK)
             w->ok++;
-        else if (w->failed++ < 5)
+        else if (w->failed++ < NOTES_MAX)
             note("W2: a message failed: %s", rtm_err_name(rtm_event_error(e)));
         w2_fill(w);
     } else if (bc == w->b && t == RTM_EVENT_PEER_MESSAGE_RECEIVED) {
@@ -1147,7 +1155,7 @@ static void w3_on_event(void *ctx, bc_t *bc, rtm_event_t *e)
         w->results++;
         if (rtm_event_error(e) == RTM_OK)
             w->ok++;
-        else if (w->failed++ < 5)
+        else if (w->failed++ < NOTES_MAX)
             note("W3: a channel message failed: %s", rtm_err_name(rtm_event_error(e)));
         w3_fill(w);
     } else if (bc != w->sender && t == RTM_EVENT_CHANNEL_MESSAGE_RECEIVED && bc->seen) {
