@@ -501,14 +501,24 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     rtm_client_t *c = calloc(1, sizeof(*c));
     if (!c)
         goto oom;
-    if (!rtm_config_copy(&c->cfg, cfg) || !(c->app_id = strdup(app_id))) {
+    rtm_url_t urls[RTM_CONFIG_MAX_URLS];
+    c->n_urls = rtm_url_list_parse(cfg->server_url ? cfg->server_url : DEFAULT_URL, urls,
+                                   RTM_CONFIG_MAX_URLS);
+    if (c->n_urls < 1) { /* rtm_config_set checked it: cannot happen */
+        free(c);
+        *err = RTM_ERR_INVALID_ARGUMENT;
+        *why = "server.url is not a valid URL list";
+        return NULL;
+    }
+    if (!(c->urls = malloc((size_t)c->n_urls * sizeof(*c->urls))) ||
+        !rtm_config_copy(&c->cfg, cfg) || !(c->app_id = strdup(app_id))) {
         rtm_config_release(&c->cfg);
         free(c->app_id);
+        free(c->urls);
         free(c);
         goto oom;
     }
-    c->n_urls = rtm_url_list_parse(c->cfg.server_url ? c->cfg.server_url : DEFAULT_URL, c->urls,
-                                   RTM_CONFIG_MAX_URLS);
+    memcpy(c->urls, urls, (size_t)c->n_urls * sizeof(*c->urls));
     c->log_fp = open_log(&c->cfg);
     c->log = (rtm_logger_t){c->cfg.log_level, c->log_fp, "librtm"};
     c->state = RTM_CONNECTION_STATE_DISCONNECTED;
@@ -537,6 +547,7 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     return c;
 fail:
     pthread_mutex_destroy(&c->lock);
+    free(c->urls);
     rtm_config_release(&c->cfg);
     if (c->log_fp)
         fclose(c->log_fp);
@@ -582,6 +593,7 @@ void client_destroy(rtm_client_t *c)
     free(c->user_id);
     free(c->token);
     free(c->app_id);
+    free(c->urls);
     if (c->log_fp)
         fclose(c->log_fp);
     rtm_config_release(&c->cfg);

@@ -70,7 +70,8 @@ struct rtm_channel;
 struct rtm_client {
     pthread_mutex_t lock;
     struct rtm_config cfg;
-    rtm_url_t urls[RTM_CONFIG_MAX_URLS];
+    rtm_url_t *urls; /* n_urls of them: most clients have one (a client is per connection,
+                        and processes with thousands of them count every kilobyte) */
     int n_urls;
     char *app_id;
     rtm_logger_t log;
