@@ -335,14 +335,14 @@ void rtm_frame_set_states(rtm_frame_t *f, const uint32_t *states, size_t n)
  * form for each integer, length and count), so the bytes on the wire did not change when the
  * per-token packer callbacks went (tests/unit/test_codec.c compares the two). */
 
-static uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
+static inline uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
 {
     for (int i = bytes - 1; i >= 0; i--)
         *p++ = (uint8_t)(v >> (8 * i));
     return p;
 }
 
-static uint8_t *put_uint(uint8_t *p, uint64_t v)
+static inline uint8_t *put_uint(uint8_t *p, uint64_t v)
 {
     if (v < 0x80) {
         *p++ = (uint8_t)v;
@@ -364,7 +364,7 @@ static uint8_t *put_uint(uint8_t *p, uint64_t v)
     return put_be(p, v, 8);
 }
 
-static uint8_t *put_int(uint8_t *p, int64_t v)
+static inline uint8_t *put_int(uint8_t *p, int64_t v)
 {
     if (v >= -32 && v < 0) {
         *p++ = (uint8_t)(int8_t)v; /* negative fixint */
@@ -388,7 +388,7 @@ static uint8_t *put_int(uint8_t *p, int64_t v)
     return put_be(p, (uint64_t)v, 8);
 }
 
-static uint8_t *put_str_header(uint8_t *p, size_t n)
+static inline uint8_t *put_str_header(uint8_t *p, size_t n)
 {
     if (n < 32) {
         *p++ = (uint8_t)(0xa0 | n);
@@ -402,7 +402,7 @@ static uint8_t *put_str_header(uint8_t *p, size_t n)
     return put_be(p, n, n <= UINT16_MAX ? 2 : 4);
 }
 
-static uint8_t *put_bin_header(uint8_t *p, size_t n)
+static inline uint8_t *put_bin_header(uint8_t *p, size_t n)
 {
     if (n <= UINT8_MAX) {
         *p++ = 0xc4;
@@ -413,7 +413,7 @@ static uint8_t *put_bin_header(uint8_t *p, size_t n)
 }
 
 /* The header of an array (or a map) of n entries. */
-static uint8_t *put_container_header(uint8_t *p, bool map, size_t n)
+static inline uint8_t *put_container_header(uint8_t *p, bool map, size_t n)
 {
     if (n < 16) {
         *p++ = (uint8_t)((map ? 0x80 : 0x90) | n);
@@ -423,7 +423,7 @@ static uint8_t *put_container_header(uint8_t *p, bool map, size_t n)
     return put_be(p, n, n <= UINT16_MAX ? 2 : 4);
 }
 
-static uint8_t *put_bytes(uint8_t *p, const rtm_bytes_t *b, bool bin)
+static inline uint8_t *put_bytes(uint8_t *p, const rtm_bytes_t *b, bool bin)
 {
     p = bin ? put_bin_header(p, b->len) : put_str_header(p, b->len);
     if (b->len)
