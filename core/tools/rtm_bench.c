@@ -392,14 +392,17 @@ static long long rss_bytes(pid_t pid)
     return kb < 0 ? -1 : kb * 1024;
 }
 
-/* CPU seconds (user + system, every thread) this process has used. */
-static double self_cpu_s(void)
+/* CPU seconds (user + system, every thread) this process has used; *sys_s gets the system
+ * part. */
+static double self_cpu_s(double *sys_s)
 {
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
+    if (getrusage(RUSAGE_SELF, &ru) != 0) {
+        *sys_s = 0;
         return 0;
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    }
+    *sys_s = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + *sys_s;
 }
 
 /* CPU seconds pid has used (from /proc/PID/stat, clock-tick resolution); -1 when unknown. */
@@ -423,15 +426,19 @@ static double pid_cpu_s(pid_t pid)
 
 /* CPU use of this process and of rtmd over a timed phase. */
 typedef struct cpu_mark {
-    double self_s, rtmd_s;
+    double self_s, self_sys_s, rtmd_s;
 } cpu_mark_t;
 
 static cpu_mark_t cpu_mark(pid_t rtmd)
 {
-    return (cpu_mark_t){self_cpu_s(), rtmd > 0 ? pid_cpu_s(rtmd) : -1};
+    cpu_mark_t m;
+    m.self_s = self_cpu_s(&m.self_sys_s);
+    m.rtmd_s = rtmd > 0 ? pid_cpu_s(rtmd) : -1;
+    return m;
 }
 
-/* Prints the CPU microseconds per unit that the client process and rtmd spent since start. */
+/* Prints the CPU microseconds per unit that the client process (and the system part of it) and
+ * rtmd spent since start. */
 static void cpu_metrics(const char *workload, const char *per, cpu_mark_t start, pid_t rtmd,
                         uint64_t units)
 {
@@ -441,6 +448,8 @@ static void cpu_metrics(const char *workload, const char *per, cpu_mark_t start,
     char name[64];
     snprintf(name, sizeof(name), "client_cpu_us_per_%s", per);
     metric(workload, name, (end.self_s - start.self_s) * 1e6 / (double)units, 2, "us");
+    snprintf(name, sizeof(name), "client_sys_us_per_%s", per); /* the kernel's part of it */
+    metric(workload, name, (end.self_sys_s - start.self_sys_s) * 1e6 / (double)units, 2, "us");
     if (start.rtmd_s >= 0 && end.rtmd_s >= 0) {
         snprintf(name, sizeof(name), "rtmd_cpu_us_per_%s", per);
         metric(workload, name, (end.rtmd_s - start.rtmd_s) * 1e6 / (double)units, 2, "us");
