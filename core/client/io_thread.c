@@ -49,7 +49,7 @@ static struct io {
        .lock = PTHREAD_MUTEX_INITIALIZER,
        .cond = PTHREAD_COND_INITIALIZER};
 
-static void service_client(rtm_client_t *c, bool write_now);
+static void service_client(rtm_client_t *c);
 static int on_writeable(rtm_conn_t *conn, struct lws *wsi);
 
 /* ---- dirty list ---------------------------------------------------------------------- */
@@ -175,22 +175,7 @@ static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
 
 /* ---- servicing ----------------------------------------------------------------------- */
 
-/* Sends what c has queued: at once when write_now and lws holds no partly sent write of this
- * connection (a kernel send buffer that refuses part of it makes lws keep the rest and flush
- * it when the socket drains), else from the next WRITEABLE callback. Writing at once saves a
- * loop pass (an epoll_wait and two epoll_ctl) on every application send; the receive path
- * still waits for WRITEABLE, so that the acks of everything one read brought share a write. */
-static void write_queued(rtm_conn_t *conn, bool write_now)
-{
-    if (!write_now || lws_partial_buffered(conn->wsi)) {
-        lws_callback_on_writable(conn->wsi);
-        return;
-    }
-    if (on_writeable(conn, conn->wsi) < 0) /* outside its callback: lws closes it for us */
-        lws_set_timeout(conn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
-}
-
-static void service_client(rtm_client_t *c, bool write_now)
+static void service_client(rtm_client_t *c)
 {
     client_io_actions_t a;
     client_io_actions(c, c->conn && c->conn->established, &a);
@@ -199,7 +184,7 @@ static void service_client(rtm_client_t *c, bool write_now)
     if (a.connect)
         conn_start(c, &a.url, a.gen);
     if (a.writable && c->conn)
-        write_queued(c->conn, write_now);
+        lws_callback_on_writable(c->conn->wsi);
     if (a.rx_resume && c->conn && c->rx_paused) {
         c->rx_paused = false;
         lws_rx_flow_control(c->conn->wsi, 1);
@@ -277,7 +262,7 @@ static void drain_dirty(void)
         } else {
             if (G.tick_now_ms)
                 client_io_tick(c, G.tick_now_ms);
-            service_client(c, true);
+            service_client(c);
         }
     }
 }
@@ -340,7 +325,7 @@ static int on_receive(rtm_conn_t *conn, struct lws *wsi, const uint8_t *in, size
         lws_rx_flow_control(wsi, 0);
     }
     if (conn->client)
-        service_client(c, false);
+        service_client(c);
     return 0;
 }
 
@@ -386,7 +371,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!conn->client)
             return -1; /* closed while its handshake ran: lws cancelled our kill timeout */
         client_io_established(conn->client, conn->gen);
-        service_client(conn->client, false);
+        service_client(conn->client);
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
         return conn ? on_receive(conn, wsi, in, len) : 0;
