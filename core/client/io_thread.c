@@ -208,9 +208,10 @@ static void detach_client(rtm_client_t *c)
     if (conn && conn->established)
         client_io_farewell(c, &conn->farewell);
     conn_close(c);
-    /* The farewell (the acks still queued, then the LOGOUT) goes out in this pass, before
-     * anything the application sends once rtm_client_free has returned: sends are written at
-     * once too, and a message to this user must not reach the server ahead of its logout. */
+    /* The farewell (the acks still queued, then the LOGOUT) goes out in this pass, ahead of
+     * anything the application sends once rtm_client_free has returned (that waits for a
+     * WRITEABLE callback): a message to this user must not reach the server before its
+     * logout. */
     if (conn && conn->farewell.len && !lws_partial_buffered(conn->wsi) &&
         on_writeable(conn, conn->wsi) < 0)
         lws_set_timeout(conn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
