@@ -39,8 +39,8 @@ for arg in "$@"; do
   echo "$label $(value "$file" W1 rtt_p50_us) $(value "$file" W1 rtt_p90_us) $(value "$file" W1 rtt_p99_us) $(value "$file" W1 rtt_p999_us)" >>"$tmp/latency.dat"
 done
 
-# room above the highest bar and the 600k target line
-ymax=$(awk '{ for (i = 2; i <= 3; i++) if ($i != "NaN" && $i > m) m = $i } END { m = m * 1.15; print (m < 680 ? 680 : m) }' "$tmp/throughput.dat")
+# room above the highest bar, the 600k target line and the key
+ymax=$(awk '{ for (i = 2; i <= 3; i++) if ($i != "NaN" && $i > m) m = $i } END { m = m * 1.35; print (m < 850 ? 850 : m) }' "$tmp/throughput.dat")
 
 gnuplot <<EOF
 set terminal pngcairo size 1200,500 font "sans,10"
@@ -56,27 +56,21 @@ set key top right
 set title "Throughput (thousands per second)"
 set ylabel "k/s"
 set yrange [0:$ymax]
-set arrow 1 from graph 0, first 400 to graph 1, first 400 nohead dt 2 lc rgb "#1f77b4"
-set arrow 2 from graph 0, first 600 to graph 1, first 600 nohead dt 2 lc rgb "#ff7f0e"
-set label 1 "W2 target 400k" at graph 0.02, first 400 offset 0,0.6 tc rgb "#1f77b4"
-set label 2 "W3 target 600k" at graph 0.02, first 600 offset 0,0.6 tc rgb "#ff7f0e"
 plot "$tmp/throughput.dat" using 2:xtic(1) title "W2 msgs/s (delivery ack)" lc rgb "#1f77b4", \
-     "" using 3 title "W3 deliveries/s (fan-out)" lc rgb "#ff7f0e"
+     "" using 3 title "W3 deliveries/s (fan-out)" lc rgb "#ff7f0e", \
+     400 with lines dt 2 lw 1.5 lc rgb "#1f77b4" title "W2 target 400k", \
+     600 with lines dt 2 lw 1.5 lc rgb "#ff7f0e" title "W3 target 600k"
 
-unset arrow
-unset label
 set title "W1 round trip A->B->A, percentiles (microseconds)"
 set ylabel "us"
 set logscale y
 set yrange [10:*]
-set arrow 1 from graph 0, first 140 to graph 1, first 140 nohead dt 2 lc rgb "#2ca02c"
-set arrow 2 from graph 0, first 220 to graph 1, first 220 nohead dt 2 lc rgb "#d62728"
-set label 1 "p50 target 140" at graph 0.02, first 140 offset 0,-0.8 tc rgb "#2ca02c"
-set label 2 "p99 target 220" at graph 0.02, first 220 offset 0,0.6 tc rgb "#d62728"
 plot "$tmp/latency.dat" using 2:xtic(1) title "p50" lc rgb "#2ca02c", \
      "" using 3 title "p90" lc rgb "#9467bd", \
      "" using 4 title "p99" lc rgb "#d62728", \
-     "" using 5 title "p99.9" lc rgb "#8c564b"
+     "" using 5 title "p99.9" lc rgb "#8c564b", \
+     140 with lines dt 2 lw 1.5 lc rgb "#2ca02c" title "p50 target 140", \
+     220 with lines dt 2 lw 1.5 lc rgb "#d62728" title "p99 target 220"
 unset multiplot
 EOF
 echo "wrote $out"
