@@ -107,7 +107,8 @@ rtm_event_t *rtm_event_new_message(rtm_event_type_t type, rtm_message_type_t mty
     /* rtm_event_t ends on pointer alignment, which is all the message struct needs */
     e->message = rtm_message_place(e + 1, mtype, text, text_len, data, data_len);
     char *p = (char *)(e + 1) + msg_size;
-    memcpy(p, user, user_len);
+    if (user_len)
+        memcpy(p, user, user_len);
     p[user_len] = 0;
     e->user_id = p;
     if (channel) {
