@@ -36,6 +36,7 @@
 #define FDS_PER_CLIENT    2 /* its connection and its event fd */
 #define MAX_PER_PROC      ((MAX_FDS_PER_PROC - 200) / FDS_PER_CLIENT)
 #define MAX_PROCS         64
+#define MAX_DEST_ADDRS    16
 #define SETUP_WINDOW      200  /* logins and joins in flight while setting up W1-W3 */
 #define SETTLE_QUIET_MS   1500 /* MEMBER_COUNT comes at most once a second: wait past it */
 #define RTMD_START_MS     10000
@@ -58,6 +59,7 @@ typedef struct opts {
     long messages, window;
     long members, channel_messages;
     long clients, clients_per_proc, connect_window, idle_s;
+    long dest_addrs; /* W4: loopback addresses the helpers connect to */
     long timeout_s;
 } opts_t;
 
@@ -74,6 +76,7 @@ static opts_t O = {
     .clients_per_proc = 5000,
     .connect_window = 200,
     .idle_s = 15,
+    .dest_addrs = 1,
     .timeout_s = 300,
 };
 
@@ -111,10 +114,14 @@ static void usage(FILE *out)
         "  --clients N         clients (default 10000)\n"
         "  --clients-per-proc N  clients per helper process, at most %d (default 5000)\n"
         "  --connect-window N  logins in flight over all helpers (default 200)\n"
-        "  --idle-s N          seconds the clients stay idle before RSS is read (default 15)\n\n"
+        "  --idle-s N          seconds the clients stay idle before RSS is read (default 15)\n"
+        "  --dest-addrs N      helpers connect to 127.0.0.1 ... 127.0.0.N, 1 to %d (default 1);\n"
+        "                      above 1 rtmd listens on 0.0.0.0 (every interface) while it runs.\n"
+        "                      Linux finds a source port for a connection slowly once about\n"
+        "                      14,000 go to one address: use 2 for more than 12,000 clients\n\n"
         "  --timeout-s N       give up on a workload step after N seconds (default 300)\n"
         "  --help              this text\n",
-        MIN_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES, MAX_PER_PROC);
+        MIN_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES, MAX_PER_PROC, MAX_DEST_ADDRS);
 }
 
 static bool parse_long(const char *opt, const char *s, long min, long max, long *out)
@@ -181,6 +188,7 @@ static int parse_args(int argc, char **argv, bool *stop)
         OPT_CLIENTS_PER_PROC,
         OPT_CONNECT_WINDOW,
         OPT_IDLE_S,
+        OPT_DEST_ADDRS,
         OPT_TIMEOUT_S,
         OPT_HELP,
     };
@@ -202,6 +210,7 @@ static int parse_args(int argc, char **argv, bool *stop)
         {"clients-per-proc", required_argument, NULL, OPT_CLIENTS_PER_PROC},
         {"connect-window", required_argument, NULL, OPT_CONNECT_WINDOW},
         {"idle-s", required_argument, NULL, OPT_IDLE_S},
+        {"dest-addrs", required_argument, NULL, OPT_DEST_ADDRS},
         {"timeout-s", required_argument, NULL, OPT_TIMEOUT_S},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -271,6 +280,9 @@ static int parse_args(int argc, char **argv, bool *stop)
         case OPT_IDLE_S:
             ok = parse_long("idle-s", optarg, 0, 3600, &O.idle_s);
             break;
+        case OPT_DEST_ADDRS:
+            ok = parse_long("dest-addrs", optarg, 1, MAX_DEST_ADDRS, &O.dest_addrs);
+            break;
         case OPT_TIMEOUT_S:
             ok = parse_long("timeout-s", optarg, 1, 86400, &O.timeout_s);
             break;
@@ -303,6 +315,11 @@ static int parse_args(int argc, char **argv, bool *stop)
     }
     if (O.n_rtmd_args && !O.rtmd_path) {
         fprintf(stderr, "rtm-bench: --rtmd-arg goes with --rtmd\n");
+        return EXIT_USAGE;
+    }
+    if (O.dest_addrs > 1 && !O.rtmd_path) {
+        fprintf(stderr, "rtm-bench: --dest-addrs goes with --rtmd (rtm-bench makes rtmd listen on "
+                        "every interface for it)\n");
         return EXIT_USAGE;
     }
     if (!*O.app_id) {
@@ -488,6 +505,7 @@ typedef struct server {
     pid_t pid;  /* ours, or --rtmd-pid, or 0 */
     bool ours;  /* started (and to be stopped) by us */
     int out_fd; /* its stdout, kept open so that later writes never hit a closed pipe */
+    int port;   /* ours: the port it listens on */
     char url[128];
 } server_t;
 
@@ -612,7 +630,7 @@ static bool server_up(server_t *s)
     int argc = 0;
     argv[argc++] = O.rtmd_path;
     argv[argc++] = "--listen";
-    argv[argc++] = "127.0.0.1:0";
+    argv[argc++] = O.dest_addrs > 1 ? "0.0.0.0:0" : "127.0.0.1:0";
     argv[argc++] = "--log-level";
     argv[argc++] = "warn";
     if (rate_limits) {
@@ -636,6 +654,7 @@ static bool server_up(server_t *s)
         close(s->out_fd);
         return false;
     }
+    s->port = port;
     snprintf(s->url, sizeof(s->url), "ws://127.0.0.1:%d", port);
     return true;
 }
@@ -1322,7 +1341,12 @@ static bool run_w4(const server_t *s)
                 close(h[k].from);
             }
             long window = O.connect_window / procs;
-            _exit(w4_child((int)i, s->url, first, h[i].n, window > 0 ? window : 1, up[1], down[0]));
+            char url[sizeof(s->url)];
+            if (O.dest_addrs > 1) /* each helper to its own loopback address */
+                snprintf(url, sizeof(url), "ws://127.0.0.%ld:%d", 1 + i % O.dest_addrs, s->port);
+            else
+                snprintf(url, sizeof(url), "%s", s->url);
+            _exit(w4_child((int)i, url, first, h[i].n, window > 0 ? window : 1, up[1], down[0]));
         }
         close(down[0]);
         close(up[1]);
