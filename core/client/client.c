@@ -55,7 +55,41 @@ static void push_event(rtm_client_t *c, rtm_event_t *e)
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: an event was lost");
         return;
     }
-    rtm_eq_push(&c->events, e);
+    if (!c->batching) {
+        rtm_eq_push(&c->events, e);
+        return;
+    }
+    e->next = NULL;
+    if (c->batch_tail)
+        c->batch_tail->next = e;
+    else
+        c->batch_head = e;
+    c->batch_tail = e;
+    c->batch_len++;
+}
+
+void client_push_event_locked(rtm_client_t *c, rtm_event_t *e)
+{
+    push_event(c, e);
+}
+
+/* Collects the events of one network message (lock held), to queue them in one step. */
+static void batch_begin(rtm_client_t *c)
+{
+    c->batching = true;
+}
+
+/* Queues the collected events (lock held); returns the fd to pass to rtm_eq_wake after
+ * unlocking. */
+static int batch_end(rtm_client_t *c)
+{
+    int wake_fd = -1;
+    if (c->batch_len)
+        rtm_eq_push_chain(&c->events, c->batch_head, c->batch_tail, c->batch_len, &wake_fd);
+    c->batch_head = c->batch_tail = NULL;
+    c->batch_len = 0;
+    c->batching = false;
+    return wake_fd;
 }
 
 static void change_state(rtm_client_t *c, rtm_connection_state_t state,
@@ -71,11 +105,20 @@ static void change_state(rtm_client_t *c, rtm_connection_state_t state,
     push_event(c, e);
 }
 
+/* Released requests kept per client: a request is made on an application thread and ends on
+ * the I/O thread, and glibc's free of another thread's memory takes its slow, locked path. */
+#define SPARE_REQUESTS_MAX 16
+
 static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type, int64_t timeout_ms)
 {
-    rtm_request_t *r = calloc(1, sizeof(*r));
-    if (!r)
+    rtm_request_t *r = c->spare_requests;
+    if (r) {
+        c->spare_requests = r->next;
+        c->n_spare_requests--;
+        memset(r, 0, sizeof(*r));
+    } else if (!(r = calloc(1, sizeof(*r)))) {
         return NULL;
+    }
     r->id = c->next_request_id++;
     r->result_type = result_type;
     r->deadline_ms = rtm_now_mono_ms() + timeout_ms;
@@ -95,14 +138,20 @@ static void request_unlink(rtm_client_t *c, rtm_request_t *r)
     RTM_DLIST_UNLINK(c->pending_head, c->pending_tail, r, next, prev);
 }
 
-static void request_release(rtm_request_t *r)
+static void request_release(rtm_client_t *c, rtm_request_t *r)
 {
     free(r->frame);
     free(r->list);
     free(r->token);
     free(r->channel);
     free(r->user);
-    free(r);
+    if (c->n_spare_requests < SPARE_REQUESTS_MAX) {
+        r->next = c->spare_requests;
+        c->spare_requests = r;
+        c->n_spare_requests++;
+    } else {
+        free(r);
+    }
 }
 
 /* The state a channel request leaves its channel in when it ends with err. */
@@ -139,7 +188,7 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
             push_event(c, k);
         }
         rtm_event_destroy(e);
-        request_release(r);
+        request_release(c, r);
         return;
     }
     if (!e)
@@ -164,7 +213,7 @@ static void request_complete(rtm_client_t *c, rtm_request_t *r, rtm_err_t err, r
        that completes requests holds rtm_inv_lock) */
     if (inv)
         invitation_after_result(c, inv, (rtm_inv_op_t)r->inv_op, err, r->unsent);
-    request_release(r);
+    request_release(c, r);
 }
 
 /* Completes every pending request but `keep` with err, oldest first. */
@@ -407,7 +456,7 @@ rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t
     if (!outq_push(&c->outq, f, r->id) || !keep_frame(c, r)) {
         outq_drop(&c->outq, r->id);
         request_unlink(c, r);
-        request_release(r);
+        request_release(c, r);
         set_error_locked(c, "out of memory");
         return RTM_ERR_NO_MEMORY;
     }
@@ -495,14 +544,24 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     rtm_client_t *c = calloc(1, sizeof(*c));
     if (!c)
         goto oom;
-    if (!rtm_config_copy(&c->cfg, cfg) || !(c->app_id = strdup(app_id))) {
+    rtm_url_t urls[RTM_CONFIG_MAX_URLS];
+    c->n_urls = rtm_url_list_parse(cfg->server_url ? cfg->server_url : DEFAULT_URL, urls,
+                                   RTM_CONFIG_MAX_URLS);
+    if (c->n_urls < 1) { /* rtm_config_set checked it: cannot happen */
+        free(c);
+        *err = RTM_ERR_INVALID_ARGUMENT;
+        *why = "server.url is not a valid URL list";
+        return NULL;
+    }
+    if (!(c->urls = malloc((size_t)c->n_urls * sizeof(*c->urls))) ||
+        !rtm_config_copy(&c->cfg, cfg) || !(c->app_id = strdup(app_id))) {
         rtm_config_release(&c->cfg);
         free(c->app_id);
+        free(c->urls);
         free(c);
         goto oom;
     }
-    c->n_urls = rtm_url_list_parse(c->cfg.server_url ? c->cfg.server_url : DEFAULT_URL, c->urls,
-                                   RTM_CONFIG_MAX_URLS);
+    memcpy(c->urls, urls, (size_t)c->n_urls * sizeof(*c->urls));
     c->log_fp = open_log(&c->cfg);
     c->log = (rtm_logger_t){c->cfg.log_level, c->log_fp, "librtm"};
     c->state = RTM_CONNECTION_STATE_DISCONNECTED;
@@ -537,6 +596,7 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     return c;
 fail:
     pthread_mutex_destroy(&c->lock);
+    free(c->urls);
     rtm_config_release(&c->cfg);
     if (c->log_fp)
         fclose(c->log_fp);
@@ -570,6 +630,11 @@ void client_destroy(rtm_client_t *c)
     pthread_mutex_unlock(&rtm_inv_lock);
     rtm_eq_destroy(&c->events);
     rtm_hm_destroy(&c->pending);
+    while (c->spare_requests) {
+        rtm_request_t *next = c->spare_requests->next;
+        free(c->spare_requests);
+        c->spare_requests = next;
+    }
     rtm_hm_foreach(&c->channels, free_channel_rec, NULL);
     rtm_hm_destroy(&c->channels);
     rtm_buf_free(&c->outq.bytes);
@@ -581,6 +646,7 @@ void client_destroy(rtm_client_t *c)
     free(c->user_id);
     free(c->token);
     free(c->app_id);
+    free(c->urls);
     if (c->log_fp)
         fclose(c->log_fp);
     rtm_config_release(&c->cfg);
@@ -985,7 +1051,7 @@ static rtm_request_t *restore_request(rtm_client_t *c, rtm_frame_t *f, rtm_event
     if (!outq_push(&c->outq, f, r->id) || !keep_frame(c, r)) {
         outq_drop(&c->outq, r->id);
         request_unlink(c, r);
-        request_release(r);
+        request_release(c, r);
         return NULL;
     }
     return r;
@@ -1013,6 +1079,11 @@ static void rejoin_one(void *value, void *arg)
         ch->last_mid = 0;
     rtm_request_t *r = restore_request(c, &f, RTM_EVENT_JOIN_CHANNEL_RESULT);
     if (!r || !(r->channel = strdup(ch->id))) {
+        if (r) {
+            outq_drop(&c->outq, r->id);
+            request_unlink(c, r);
+            request_release(c, r);
+        }
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: channel %s not rejoined", ch->id);
         ch->state = RTM_CHAN_IDLE;
         return;
@@ -1076,7 +1147,7 @@ static void restore_session(rtm_client_t *c, bool same_epoch)
         rtm_request_t *next = r->next;
         if (r->restore) {
             request_unlink(c, r);
-            request_release(r);
+            request_release(c, r);
         }
         r = next;
     }
@@ -1333,19 +1404,16 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
         ack_delivery(c, f->mid); /* its sender waits for this */
         return;
     }
-    rtm_event_t *e = rtm_event_new(RTM_EVENT_PEER_MESSAGE_RECEIVED);
-    rtm_message_t *m = rtm_message_build((rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
-                                         f->data.ptr, f->data.len);
-    if (!e || !m || !rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len)) {
-        free(m);
-        rtm_event_destroy(e);
+    rtm_event_t *e = rtm_event_new_message(
+        RTM_EVENT_PEER_MESSAGE_RECEIVED, (rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
+        f->data.ptr, f->data.len, f->user.ptr, f->user.len, NULL, 0);
+    if (!e) {
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a peer message was not delivered");
         return; /* not acknowledged: the sender learns it did not arrive */
     }
-    m->id = f->mid;
-    m->server_ts_ms = f->ts;
-    m->offline = f->offline;
-    e->message = m;
+    e->message->id = f->mid;
+    e->message->server_ts_ms = f->ts;
+    e->message->offline = f->offline;
     push_event(c, e);
     ack_delivery(c, f->mid);
 }
@@ -1386,24 +1454,28 @@ static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
         : f->type == RTM_FRAME_MEMBER_LEFT   ? RTM_EVENT_CHANNEL_MEMBER_LEFT
         : f->type == RTM_FRAME_MEMBER_COUNT  ? RTM_EVENT_CHANNEL_MEMBER_COUNT_UPDATED
                                              : RTM_EVENT_CHANNEL_ATTRIBUTES_UPDATED;
+    if (type == RTM_EVENT_CHANNEL_MESSAGE_RECEIVED) {
+        if (f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) {
+            rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed channel message");
+            return;
+        }
+        /* the hot path of a fan-out: one allocation for the event and all it holds */
+        rtm_event_t *e = rtm_event_new_message(type, (rtm_message_type_t)f->mtype, f->text.ptr,
+                                               f->text.len, f->data.ptr, f->data.len, f->user.ptr,
+                                               f->user.len, ch->id, ch->id_len);
+        if (!e) {
+            rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a channel message was lost");
+            return;
+        }
+        e->message->id = f->mid;
+        e->message->server_ts_ms = f->ts;
+        push_event(c, e);
+        return;
+    }
     rtm_event_t *e = rtm_event_new(type);
     int ok = e && (e->channel_id = strdup(ch->id)) != NULL;
     if (ok && rtm_frame_has(f, RTM_K_USER))
         ok = rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len);
-    if (ok && type == RTM_EVENT_CHANNEL_MESSAGE_RECEIVED) {
-        if (f->mtype != RTM_MESSAGE_TYPE_TEXT && f->mtype != RTM_MESSAGE_TYPE_RAW) {
-            rtm_event_destroy(e);
-            rtm_log(&c->log, RTM_LOG_WARN, "dropped a malformed channel message");
-            return;
-        }
-        e->message = rtm_message_build((rtm_message_type_t)f->mtype, f->text.ptr, f->text.len,
-                                       f->data.ptr, f->data.len);
-        ok = e->message != NULL;
-        if (ok) {
-            e->message->id = f->mid;
-            e->message->server_ts_ms = f->ts;
-        }
-    }
     if (ok && type == RTM_EVENT_CHANNEL_MEMBER_COUNT_UPDATED)
         e->member_count = f->count > INT32_MAX ? INT32_MAX : (int)f->count;
     if (ok && type == RTM_EVENT_CHANNEL_ATTRIBUTES_UPDATED)
@@ -1488,6 +1560,7 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
     size_t off = 0;
     pthread_mutex_lock(&rtm_inv_lock); /* invitation frames change invitations */
     pthread_mutex_lock(&c->lock);
+    batch_begin(c);
     while (gen == c->conn_gen && off < len) {
         rtm_frame_t f;
         const char *why;
@@ -1557,8 +1630,10 @@ bool client_io_message(rtm_client_t *c, uint64_t gen, const uint8_t *p, size_t l
     }
     if (gen == c->conn_gen && c->session_live && c->rx_count - c->rx_acked >= RTM_ACK_EVERY)
         queue_control(c, RTM_FRAME_ACK);
+    int wake_fd = batch_end(c);
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_unlock(&rtm_inv_lock);
+    rtm_eq_wake(wake_fd); /* the application may take both locks the moment it wakes */
     return true;
 }
 

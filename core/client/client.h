@@ -66,13 +66,19 @@ struct rtm_channel;
 struct rtm_client {
     pthread_mutex_t lock;
     struct rtm_config cfg;
-    rtm_url_t urls[RTM_CONFIG_MAX_URLS];
+    rtm_url_t *urls; /* n_urls of them: most clients have one (a client is per connection,
+                        and processes with thousands of them count every kilobyte) */
     int n_urls;
     char *app_id;
     rtm_logger_t log;
     FILE *log_fp;
 
     rtm_event_queue_t events;
+    /* while the I/O thread handles one network message, the events it makes (every pusher
+       holds the lock) are collected here and queued together at its end */
+    bool batching;
+    rtm_event_t *batch_head, *batch_tail;
+    size_t batch_len;
 
     /* session */
     rtm_connection_state_t state;
@@ -118,6 +124,8 @@ struct rtm_client {
     uint64_t next_request_id;
     rtm_hashmap_t pending; /* id -> rtm_request_t */
     rtm_request_t *pending_head, *pending_tail;
+    rtm_request_t *spare_requests; /* released ones, reused by the next requests */
+    int n_spare_requests;
 
     rtm_outq_t outq;
 
@@ -202,6 +210,8 @@ void client_fail_channel_requests_locked(rtm_client_t *c, const char *channel, r
 void client_message_frame(rtm_frame_t *f, uint32_t type, const rtm_message_t *m, uint32_t flags);
 void client_set_error_locked(rtm_client_t *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* With the lock held: queues e for the application (NULL: logs that an event was lost). */
+void client_push_event_locked(rtm_client_t *c, rtm_event_t *e);
 rtm_event_t *client_poll(rtm_client_t *c, int timeout_ms);
 
 /* ---- I/O thread side ----

@@ -287,7 +287,7 @@ static void push_inv_event(rtm_client_t *c, rtm_event_type_t type, rtm_invitatio
     e->err = err;
     e->invitation = inv;
     inv->refs++;
-    rtm_eq_push(&c->events, e);
+    client_push_event_locked(c, e); /* in order with the client's other events */
 }
 
 void invitation_after_result(rtm_client_t *c, rtm_invitation_t *inv, rtm_inv_op_t op, rtm_err_t err,

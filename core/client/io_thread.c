@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "event.h"
 
 #define TICK_MS         50
 #define WRITE_BATCH_MAX 16384 /* bytes packed into one WebSocket message */
@@ -74,6 +75,7 @@ static struct io {
        .cond = PTHREAD_COND_INITIALIZER};
 
 static void service_client(rtm_client_t *c);
+static int on_writeable(rtm_conn_t *conn, struct lws *wsi);
 
 /* Liveness is ours (PING frames, docs/protocol.md "Heartbeats"), not lws's: its validity
  * pings would go unanswered while we pause reading for a full event queue. */
@@ -397,6 +399,13 @@ static void detach_client(rtm_client_t *c)
     if (conn && conn->established)
         client_io_farewell(c, &conn->farewell);
     conn_close(c);
+    /* The farewell (the acks still queued, then the LOGOUT) goes out in this pass, ahead of
+     * anything the application sends once rtm_client_free has returned (that waits for a
+     * WRITEABLE callback): a message to this user must not reach the server before its
+     * logout. */
+    if (conn && conn->farewell.len && !lws_partial_buffered(conn->wsi) &&
+        on_writeable(conn, conn->wsi) < 0)
+        lws_set_timeout(conn->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
     pthread_mutex_lock(&G.lock);
     unregister_locked(c);
     /* io_detach may have queued c again while we were detaching it (it marks c after setting
@@ -680,7 +689,8 @@ static void *io_main(void *arg)
     uv_walk(&G.loop, close_leftover, NULL);
     uv_run(&G.loop, UV_RUN_DEFAULT);
     uv_loop_close(&G.loop);
-    while (G.ca_vhosts) { /* the vhosts went with the context */
+    rtm_event_pool_drain(); /* no messages arrive until the next start */
+    while (G.ca_vhosts) {   /* the vhosts went with the context */
         ca_vhost_t *v = G.ca_vhosts;
         G.ca_vhosts = v->next;
         free(v);

@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-rtm_message_t *rtm_message_build(rtm_message_type_t type, const char *text, size_t text_len,
-                                 const void *data, size_t data_len)
+size_t rtm_message_size(rtm_message_type_t type, size_t text_len, size_t data_len)
 {
-    if (type == RTM_MESSAGE_TYPE_TEXT)
-        data_len = 0;
-    rtm_message_t *m = calloc(1, sizeof(*m) + text_len + 1 + data_len);
-    if (!m)
-        return NULL;
+    return sizeof(rtm_message_t) + text_len + 1 + (type == RTM_MESSAGE_TYPE_TEXT ? 0 : data_len);
+}
+
+rtm_message_t *rtm_message_place(void *mem, rtm_message_type_t type, const char *text,
+                                 size_t text_len, const void *data, size_t data_len)
+{
+    rtm_message_t *m = mem;
     char *t = (char *)(m + 1);
     if (text_len)
         memcpy(t, text, text_len);
@@ -30,4 +31,11 @@ rtm_message_t *rtm_message_build(rtm_message_type_t type, const char *text, size
         m->data_len = data_len;
     }
     return m;
+}
+
+rtm_message_t *rtm_message_build(rtm_message_type_t type, const char *text, size_t text_len,
+                                 const void *data, size_t data_len)
+{
+    void *mem = calloc(1, rtm_message_size(type, text_len, data_len));
+    return mem ? rtm_message_place(mem, type, text, text_len, data, data_len) : NULL;
 }

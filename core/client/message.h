@@ -23,5 +23,11 @@ struct rtm_message {
  * memory. No checks: callers validate sizes and encodings. */
 rtm_message_t *rtm_message_build(rtm_message_type_t type, const char *text, size_t text_len,
                                  const void *data, size_t data_len);
+/* The bytes such a message takes (struct, text and its NUL, data), and the same message built
+ * in mem (at least that size, suitably aligned, the struct's bytes zeroed), for one allocation
+ * that holds a message together with something else (a received message's event). */
+size_t rtm_message_size(rtm_message_type_t type, size_t text_len, size_t data_len);
+rtm_message_t *rtm_message_place(void *mem, rtm_message_type_t type, const char *text,
+                                 size_t text_len, const void *data, size_t data_len);
 
 #endif

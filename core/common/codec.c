@@ -1,9 +1,8 @@
-/* rtm.1 frames: msgpack-c's packer for encoding, a bounded cursor for decoding.
+/* rtm.1 frames: a direct msgpack writer for encoding, a bounded cursor for decoding.
  * The decoder never allocates and never reads past the bytes it was given; every length and
  * count is checked against what is actually left before it is used. */
 #include "codec.h"
 
-#include <msgpack.h>
 #include <string.h>
 
 /* ---- field table -------------------------------------------------------------------- */
@@ -330,54 +329,162 @@ void rtm_frame_set_states(rtm_frame_t *f, const uint32_t *states, size_t n)
     rtm_frame_set_u32s(f, RTM_K_STATES, states, n);
 }
 
-/* ---- encoding ----------------------------------------------------------------------- */
+/* ---- encoding -----------------------------------------------------------------------
+ * msgpack written straight into the output buffer: one size bound per frame, one reservation,
+ * then plain stores. The encodings are exactly those msgpack-c's packer picks (the smallest
+ * form for each integer, length and count), so the bytes on the wire did not change when the
+ * per-token packer callbacks went (tests/unit/test_codec.c compares the two). */
 
-static int buf_write(void *data, const char *p, size_t n)
+static inline uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
 {
-    return rtm_buf_append(data, p, n) ? 0 : -1;
+    for (int i = bytes - 1; i >= 0; i--)
+        *p++ = (uint8_t)(v >> (8 * i));
+    return p;
 }
 
-static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
+static inline uint8_t *put_uint(uint8_t *p, uint64_t v)
 {
-    int rc = msgpack_pack_uint32(pk, (uint32_t)key);
+    if (v < 0x80) {
+        *p++ = (uint8_t)v;
+        return p;
+    }
+    if (v <= UINT8_MAX) {
+        *p++ = 0xcc;
+        return put_be(p, v, 1);
+    }
+    if (v <= UINT16_MAX) {
+        *p++ = 0xcd;
+        return put_be(p, v, 2);
+    }
+    if (v <= UINT32_MAX) {
+        *p++ = 0xce;
+        return put_be(p, v, 4);
+    }
+    *p++ = 0xcf;
+    return put_be(p, v, 8);
+}
+
+static inline uint8_t *put_int(uint8_t *p, int64_t v)
+{
+    if (v >= -32 && v < 0) {
+        *p++ = (uint8_t)(int8_t)v; /* negative fixint */
+        return p;
+    }
+    if (v >= 0)
+        return put_uint(p, (uint64_t)v);
+    if (v >= INT8_MIN) {
+        *p++ = 0xd0;
+        return put_be(p, (uint64_t)v, 1);
+    }
+    if (v >= INT16_MIN) {
+        *p++ = 0xd1;
+        return put_be(p, (uint64_t)v, 2);
+    }
+    if (v >= INT32_MIN) {
+        *p++ = 0xd2;
+        return put_be(p, (uint64_t)v, 4);
+    }
+    *p++ = 0xd3;
+    return put_be(p, (uint64_t)v, 8);
+}
+
+static inline uint8_t *put_str_header(uint8_t *p, size_t n)
+{
+    if (n < 32) {
+        *p++ = (uint8_t)(0xa0 | n);
+        return p;
+    }
+    if (n <= UINT8_MAX) {
+        *p++ = 0xd9;
+        return put_be(p, n, 1);
+    }
+    *p++ = n <= UINT16_MAX ? 0xda : 0xdb;
+    return put_be(p, n, n <= UINT16_MAX ? 2 : 4);
+}
+
+static inline uint8_t *put_bin_header(uint8_t *p, size_t n)
+{
+    if (n <= UINT8_MAX) {
+        *p++ = 0xc4;
+        return put_be(p, n, 1);
+    }
+    *p++ = n <= UINT16_MAX ? 0xc5 : 0xc6;
+    return put_be(p, n, n <= UINT16_MAX ? 2 : 4);
+}
+
+/* The header of an array (or a map) of n entries. */
+static inline uint8_t *put_container_header(uint8_t *p, bool map, size_t n)
+{
+    if (n < 16) {
+        *p++ = (uint8_t)((map ? 0x80 : 0x90) | n);
+        return p;
+    }
+    *p++ = map ? (n <= UINT16_MAX ? 0xde : 0xdf) : (n <= UINT16_MAX ? 0xdc : 0xdd);
+    return put_be(p, n, n <= UINT16_MAX ? 2 : 4);
+}
+
+static inline uint8_t *put_bytes(uint8_t *p, const rtm_bytes_t *b, bool bin)
+{
+    p = bin ? put_bin_header(p, b->len) : put_str_header(p, b->len);
+    if (b->len)
+        memcpy(p, b->ptr, b->len);
+    return p + b->len;
+}
+
+static uint64_t uint_field(const rtm_frame_t *f, rtm_field_t key)
+{
+    switch (key) {
+    case RTM_K_VERSION:
+        return f->version;
+    case RTM_K_ERR:
+        return f->err;
+    case RTM_K_REASON:
+        return f->reason;
+    case RTM_K_MTYPE:
+        return f->mtype;
+    case RTM_K_FLAGS:
+        return f->flags;
+    case RTM_K_COUNT:
+        return f->count;
+    case RTM_K_IID:
+        return f->iid;
+    case RTM_K_KIND:
+        return f->kind;
+    case RTM_K_RX:
+        return f->rx;
+    case RTM_K_EPOCH:
+        return f->epoch;
+    case RTM_K_CMID:
+        return f->cmid;
+    case RTM_K_HEARTBEAT_MS:
+        return f->heartbeat_ms;
+    default:
+        return f->mid;
+    }
+}
+
+static bool bool_field(const rtm_frame_t *f, rtm_field_t key)
+{
+    return key == RTM_K_OFFLINE        ? f->offline
+           : key == RTM_K_WITH_MEMBERS ? f->with_members
+                                       : f->resumed;
+}
+
+/* The most bytes field key of f can take (key byte included); SIZE_MAX when a length or count
+ * is beyond what msgpack can say. */
+static size_t field_bound(const rtm_frame_t *f, rtm_field_t key)
+{
+    const size_t head = 5; /* the largest str/bin/array header */
     switch (field_kinds[key]) {
-    case FK_UINT: {
-        uint64_t v = key == RTM_K_VERSION        ? f->version
-                     : key == RTM_K_ERR          ? f->err
-                     : key == RTM_K_REASON       ? f->reason
-                     : key == RTM_K_MTYPE        ? f->mtype
-                     : key == RTM_K_FLAGS        ? f->flags
-                     : key == RTM_K_COUNT        ? f->count
-                     : key == RTM_K_IID          ? f->iid
-                     : key == RTM_K_KIND         ? f->kind
-                     : key == RTM_K_RX           ? f->rx
-                     : key == RTM_K_EPOCH        ? f->epoch
-                     : key == RTM_K_CMID         ? f->cmid
-                     : key == RTM_K_HEARTBEAT_MS ? f->heartbeat_ms
-                                                 : f->mid;
-        rc |= msgpack_pack_uint64(pk, v);
-        break;
-    }
+    case FK_UINT:
     case FK_INT:
-        rc |= msgpack_pack_int64(pk, f->ts);
-        break;
-    case FK_BOOL: {
-        bool v = key == RTM_K_OFFLINE        ? f->offline
-                 : key == RTM_K_WITH_MEMBERS ? f->with_members
-                                             : f->resumed;
-        rc |= v ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-        break;
-    }
+        return 1 + 9;
+    case FK_BOOL:
+        return 1 + 1;
     case FK_STR:
     case FK_BIN: {
         const rtm_bytes_t *b = bytes_field((rtm_frame_t *)f, key);
-        if (b->len > UINT32_MAX)
-            return -1;
-        if (field_kinds[key] == FK_STR)
-            rc |= msgpack_pack_str_with_body(pk, b->ptr, b->len);
-        else
-            rc |= msgpack_pack_bin_with_body(pk, b->ptr, b->len);
-        break;
+        return b->len > UINT32_MAX ? SIZE_MAX : 1 + head + b->len;
     }
     case FK_STR_LIST:
     case FK_UINT_LIST:
@@ -386,43 +493,87 @@ static int pack_field(msgpack_packer *pk, const rtm_frame_t *f, rtm_field_t key)
         size_t *n;
         list_slots((rtm_frame_t *)f, key, &items, &n);
         if (*n > UINT32_MAX)
-            return -1;
-        rc |= msgpack_pack_array(pk, (size_t)*n);
-        for (size_t i = 0; i < *n && rc == 0; i++) {
-            if (field_kinds[key] == FK_STR_LIST) {
-                const rtm_bytes_t *b = &((const rtm_bytes_t *)*items)[i];
-                rc |= msgpack_pack_str_with_body(pk, b->ptr, b->len);
-            } else if (field_kinds[key] == FK_UINT_LIST) {
-                rc |= msgpack_pack_uint32(pk, ((const uint32_t *)*items)[i]);
-            } else {
-                rc |= msgpack_pack_int64(pk, ((const int64_t *)*items)[i]);
-            }
+            return SIZE_MAX;
+        if (field_kinds[key] != FK_STR_LIST)
+            return 1 + head + *n * 9;
+        size_t total = 1 + head;
+        const rtm_bytes_t *s = *items;
+        for (size_t i = 0; i < *n; i++) {
+            if (s[i].len > UINT32_MAX)
+                return SIZE_MAX;
+            total += head + s[i].len;
         }
-        break;
+        return total;
     }
     }
-    return rc;
+    return SIZE_MAX;
+}
+
+static uint8_t *put_field(uint8_t *p, const rtm_frame_t *f, rtm_field_t key)
+{
+    p = put_uint(p, (uint64_t)key);
+    enum field_kind kind = field_kinds[key];
+    switch (kind) {
+    case FK_UINT:
+        return put_uint(p, uint_field(f, key));
+    case FK_INT:
+        return put_int(p, f->ts);
+    case FK_BOOL:
+        *p++ = bool_field(f, key) ? 0xc3 : 0xc2;
+        return p;
+    case FK_STR:
+    case FK_BIN:
+        return put_bytes(p, bytes_field((rtm_frame_t *)f, key), kind == FK_BIN);
+    case FK_STR_LIST:
+    case FK_UINT_LIST:
+    case FK_INT_LIST: {
+        const void **items;
+        size_t *n;
+        list_slots((rtm_frame_t *)f, key, &items, &n);
+        p = put_container_header(p, false, *n);
+        for (size_t i = 0; i < *n; i++) {
+            if (kind == FK_STR_LIST)
+                p = put_bytes(p, &((const rtm_bytes_t *)*items)[i], false);
+            else if (kind == FK_UINT_LIST)
+                p = put_uint(p, ((const uint32_t *)*items)[i]);
+            else
+                p = put_int(p, ((const int64_t *)*items)[i]);
+        }
+        return p;
+    }
+    }
+    return p;
 }
 
 bool rtm_frame_encode(rtm_buf_t *out, const rtm_frame_t *f)
 {
-    size_t before = out->len;
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, out, buf_write);
+    /* array header, type (uint32), id (uint64), map header (at most 3 bytes: < 64K keys) */
+    size_t bound = 1 + 5 + 9 + 3;
     uint32_t nfields = 0;
-    for (int k = 1; k < RTM_K__COUNT; k++)
-        nfields += rtm_frame_has(f, (rtm_field_t)k);
-    int rc = msgpack_pack_array(&pk, 3);
-    rc |= msgpack_pack_uint32(&pk, f->type);
-    rc |= msgpack_pack_uint64(&pk, f->id);
-    rc |= msgpack_pack_map(&pk, nfields);
-    for (int k = 1; k < RTM_K__COUNT && rc == 0; k++)
-        if (rtm_frame_has(f, (rtm_field_t)k))
-            rc |= pack_field(&pk, f, (rtm_field_t)k);
-    if (rc != 0) {
-        out->len = before;
-        return false;
+    for (uint64_t bits = f->fields & ~UINT64_C(1); bits; bits &= bits - 1) {
+        int k = __builtin_ctzll(bits);
+        if (k >= RTM_K__COUNT)
+            break; /* setters never mark keys past the table */
+        size_t b = field_bound(f, (rtm_field_t)k);
+        if (b == SIZE_MAX || b > SIZE_MAX / 2 - bound)
+            return false;
+        bound += b;
+        nfields++;
     }
+    if (!rtm_buf_reserve(out, bound))
+        return false;
+    uint8_t *start = rtm_buf_data(out) + out->len, *p = start;
+    *p++ = 0x93;
+    p = put_uint(p, f->type);
+    p = put_uint(p, f->id);
+    p = put_container_header(p, true, nfields);
+    for (uint64_t bits = f->fields & ~UINT64_C(1); bits; bits &= bits - 1) {
+        int k = __builtin_ctzll(bits);
+        if (k >= RTM_K__COUNT)
+            break;
+        p = put_field(p, f, (rtm_field_t)k);
+    }
+    out->len += (size_t)(p - start);
     return true;
 }
 
@@ -503,15 +654,15 @@ static bool read_count(cursor_t *c, mp_value_t *v, enum mp_kind kind, uint64_t n
 }
 
 /* Reads one value's header; scalars and byte strings completely, arrays and maps as a count
- * whose entries follow. */
-static bool mp_read(cursor_t *c, mp_value_t *v)
+ * whose entries follow. Sets kind and only the fields that kind uses (the decoder's inner
+ * loop: no clearing of the rest). */
+static inline bool mp_read(cursor_t *c, mp_value_t *v)
 {
     const uint8_t *p;
     uint64_t x;
     if (!take(c, 1, &p))
         return false;
     uint8_t t = *p;
-    memset(v, 0, sizeof(*v));
     if (t <= 0x7f) {
         v->kind = MP_UINT;
         v->u = t;
@@ -740,7 +891,7 @@ static rtm_decode_status_t decode_body(rtm_decoder_t *d, cursor_t *c, rtm_frame_
             return RTM_DECODE_BAD_FRAME;
         }
         if (k.u == 0 || k.u >= RTM_K__COUNT) {
-            if (!mp_skip(c, 2)) /* unknown key: skipped for forward compatibility */
+            if (!mp_skip(c, 3)) /* unknown key: skipped for forward compatibility */
                 return RTM_DECODE_BAD_FRAME;
             continue;
         }
@@ -796,8 +947,20 @@ rtm_decode_status_t rtm_frame_decode(rtm_decoder_t *d, const uint8_t *buf, size_
         *why = len > RTM_WIRE_MAX_MESSAGE ? "the message is too large" : "no frame to read";
         return RTM_DECODE_BROKEN;
     }
-    /* First find where the frame ends (this validates the msgpack structure), then read it
-     * within exactly those bytes. */
+    /* The common case in one pass: a valid frame read straight from the message. Its values
+     * sit at the same depths the structural pass below checks (the body's values at 3), so
+     * whatever this accepts that pass accepts too, with the same result. */
+    cursor_t fast = {buf + *off, buf + len};
+    if (decode_body(d, &fast, out, why) == RTM_DECODE_OK &&
+        fast.p - (buf + *off) <= RTM_WIRE_MAX_FRAME) {
+        *off += (size_t)(fast.p - (buf + *off));
+        *why = NULL;
+        return RTM_DECODE_OK;
+    }
+    /* Anything else: first find where the frame ends (this validates the msgpack structure
+     * and tells broken input from a bad frame), then read it within exactly those bytes. */
+    rtm_frame_init(out, 0, 0);
+    *why = NULL;
     cursor_t extent = {buf + *off, buf + len};
     if (!mp_skip(&extent, 1)) {
         *why = "the frame is not well-formed msgpack, is truncated or nests too deep";

@@ -1,8 +1,12 @@
-/* Chained hash map (see hashmap.h). FNV-1a for byte keys, a 64-bit mixer for u64 keys. */
+/* Chained hash map (see hashmap.h). FNV-1a for byte keys, a 64-bit mixer for u64 keys.
+ * A map that keeps inserting and removing (the client's pending requests, one per message)
+ * reuses the entries of removed keys instead of a malloc and a free each time. */
 #include "hashmap.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define SPARE_MAX 16
 
 struct rtm_hm_entry {
     rtm_hm_entry_t *next;
@@ -36,6 +40,8 @@ void rtm_hm_init(rtm_hashmap_t *m)
     m->buckets = NULL;
     m->nbuckets = 0;
     m->count = 0;
+    m->spare = NULL;
+    m->nspare = 0;
 }
 
 void rtm_hm_destroy(rtm_hashmap_t *m)
@@ -47,6 +53,11 @@ void rtm_hm_destroy(rtm_hashmap_t *m)
             free(e);
             e = next;
         }
+    }
+    while (m->spare) {
+        rtm_hm_entry_t *next = m->spare->next;
+        free(m->spare);
+        m->spare = next;
     }
     free(m->buckets);
     rtm_hm_init(m);
@@ -108,9 +119,13 @@ static bool put(rtm_hashmap_t *m, uint64_t hash, const void *key, size_t len, vo
     }
     if (m->count >= m->nbuckets && !grow(m))
         return false;
-    rtm_hm_entry_t *e = malloc(sizeof(*e));
-    if (!e)
+    rtm_hm_entry_t *e = m->spare;
+    if (e) {
+        m->spare = e->next;
+        m->nspare--;
+    } else if (!(e = malloc(sizeof(*e)))) {
         return false;
+    }
     e->hash = hash;
     e->key = key;
     e->len = len;
@@ -130,7 +145,13 @@ static void *del(rtm_hashmap_t *m, uint64_t hash, const void *key, size_t len)
     rtm_hm_entry_t *e = *pp;
     void *v = e->value;
     *pp = e->next;
-    free(e);
+    if (m->nspare < SPARE_MAX) {
+        e->next = m->spare;
+        m->spare = e;
+        m->nspare++;
+    } else {
+        free(e);
+    }
     m->count--;
     return v;
 }

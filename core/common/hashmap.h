@@ -14,6 +14,8 @@ typedef struct rtm_hashmap {
     rtm_hm_entry_t **buckets;
     size_t nbuckets; /* a power of two, or 0 before the first insert */
     size_t count;
+    rtm_hm_entry_t *spare; /* entries of removed keys, kept for the next inserts */
+    size_t nspare;
 } rtm_hashmap_t;
 
 void rtm_hm_init(rtm_hashmap_t *m);

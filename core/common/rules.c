@@ -1,13 +1,22 @@
 /* Id rules and text checks shared by librtm and rtmd (see rules.h). */
 #include "rules.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
-static bool id_char_allowed(unsigned char c)
+/* The characters an id may hold, one flag per byte value: every message names a user or a
+ * channel, so this check runs on every send and on every frame the server reads. */
+static const char ID_PUNCTUATION[] = " !#$%&()+-:;<=.>?@[]^_{}|~,";
+static bool id_table[256];
+static pthread_once_t id_table_once = PTHREAD_ONCE_INIT;
+
+static void id_table_fill(void)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != 0 && strchr(" !#$%&()+-:;<=.>?@[]^_{}|~,", c) != NULL;
+    for (int c = 0; c < 256; c++)
+        id_table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    for (const char *p = ID_PUNCTUATION; *p; p++)
+        id_table[(unsigned char)*p] = true;
 }
 
 bool rtm_id_valid(const char *id, size_t len)
@@ -16,8 +25,9 @@ bool rtm_id_valid(const char *id, size_t len)
         return false;
     if (len == 4 && memcmp(id, "null", 4) == 0)
         return false;
+    pthread_once(&id_table_once, id_table_fill);
     for (size_t i = 0; i < len; i++)
-        if (!id_char_allowed((unsigned char)id[i]))
+        if (!id_table[(unsigned char)id[i]])
             return false;
     return true;
 }
@@ -31,6 +41,16 @@ bool rtm_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
+        /* ASCII, the common case, eight bytes at a time */
+        uint64_t word;
+        while ((size_t)(end - p) >= sizeof(word)) {
+            memcpy(&word, p, sizeof(word));
+            if (word & UINT64_C(0x8080808080808080))
+                break;
+            p += sizeof(word);
+        }
+        if (p == end)
+            break;
         unsigned char c = *p;
         size_t n;
         unsigned cp;

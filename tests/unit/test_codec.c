@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <msgpack.h>
 
 #include "codec.h"
 
@@ -358,6 +359,218 @@ static void test_channel_attribute_lists_round_trip(void **state)
     rtm_buf_free(&b);
 }
 
+/* ---- the encoder writes exactly what msgpack-c's packer writes -------------------------- */
+
+static int ref_write(void *data, const char *p, size_t n)
+{
+    return rtm_buf_append(data, p, n) ? 0 : -1;
+}
+
+/* The frame as msgpack-c's packer encodes it, keys in ascending order (the encoder before it
+ * wrote msgpack itself). */
+static void ref_encode(rtm_buf_t *out, const rtm_frame_t *f)
+{
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, out, ref_write);
+    uint32_t n = 0;
+    for (int k = 1; k < RTM_K__COUNT; k++)
+        n += rtm_frame_has(f, (rtm_field_t)k);
+    msgpack_pack_array(&pk, 3);
+    msgpack_pack_uint32(&pk, f->type);
+    msgpack_pack_uint64(&pk, f->id);
+    msgpack_pack_map(&pk, n);
+    const uint64_t uints[][2] = {
+        {RTM_K_VERSION, f->version},
+        {RTM_K_ERR, f->err},
+        {RTM_K_REASON, f->reason},
+        {RTM_K_MTYPE, f->mtype},
+        {RTM_K_FLAGS, f->flags},
+        {RTM_K_MID, f->mid},
+        {RTM_K_COUNT, f->count},
+        {RTM_K_IID, f->iid},
+        {RTM_K_KIND, f->kind},
+        {RTM_K_RX, f->rx},
+        {RTM_K_EPOCH, f->epoch},
+        {RTM_K_CMID, f->cmid},
+        {RTM_K_HEARTBEAT_MS, f->heartbeat_ms},
+    };
+    const struct {
+        rtm_field_t key;
+        const rtm_bytes_t *b;
+        bool bin;
+    } bytes[] = {{RTM_K_APP_ID, &f->app_id, false},   {RTM_K_TOKEN, &f->token, false},
+                 {RTM_K_USER, &f->user, false},       {RTM_K_ERRMSG, &f->errmsg, false},
+                 {RTM_K_TEXT, &f->text, false},       {RTM_K_DATA, &f->data, true},
+                 {RTM_K_CHANNEL, &f->channel, false}, {RTM_K_SESSION, &f->session, true}};
+    const struct {
+        rtm_field_t key;
+        const rtm_bytes_t *items;
+        size_t n;
+    } strs[] = {{RTM_K_USERS, f->users, f->n_users},
+                {RTM_K_CHANNELS, f->channels, f->n_channels},
+                {RTM_K_KEYS, f->keys, f->n_keys},
+                {RTM_K_VALUES, f->values, f->n_values},
+                {RTM_K_UPDATERS, f->updaters, f->n_updaters}};
+    for (int k = 1; k < RTM_K__COUNT; k++) {
+        if (!rtm_frame_has(f, (rtm_field_t)k))
+            continue;
+        msgpack_pack_uint32(&pk, (uint32_t)k);
+        bool done = false;
+        for (size_t i = 0; !done && i < sizeof(uints) / sizeof(uints[0]); i++)
+            if (uints[i][0] == (uint64_t)k) {
+                msgpack_pack_uint64(&pk, uints[i][1]);
+                done = true;
+            }
+        for (size_t i = 0; !done && i < sizeof(bytes) / sizeof(bytes[0]); i++)
+            if ((int)bytes[i].key == k) {
+                if (bytes[i].bin)
+                    msgpack_pack_bin_with_body(&pk, bytes[i].b->ptr, bytes[i].b->len);
+                else
+                    msgpack_pack_str_with_body(&pk, bytes[i].b->ptr, bytes[i].b->len);
+                done = true;
+            }
+        for (size_t i = 0; !done && i < sizeof(strs) / sizeof(strs[0]); i++)
+            if ((int)strs[i].key == k) {
+                msgpack_pack_array(&pk, strs[i].n);
+                for (size_t j = 0; j < strs[i].n; j++)
+                    msgpack_pack_str_with_body(&pk, strs[i].items[j].ptr, strs[i].items[j].len);
+                done = true;
+            }
+        if (done)
+            continue;
+        switch (k) {
+        case RTM_K_TS:
+            msgpack_pack_int64(&pk, f->ts);
+            break;
+        case RTM_K_OFFLINE:
+        case RTM_K_WITH_MEMBERS:
+        case RTM_K_RESUMED: {
+            bool v = k == RTM_K_OFFLINE        ? f->offline
+                     : k == RTM_K_WITH_MEMBERS ? f->with_members
+                                               : f->resumed;
+            v ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
+            break;
+        }
+        case RTM_K_STATES:
+        case RTM_K_COUNTS: {
+            const uint32_t *u = k == RTM_K_STATES ? f->states : f->counts;
+            size_t n32 = k == RTM_K_STATES ? f->n_states : f->n_counts;
+            msgpack_pack_array(&pk, n32);
+            for (size_t j = 0; j < n32; j++)
+                msgpack_pack_uint32(&pk, u[j]);
+            break;
+        }
+        case RTM_K_UPDATED_TS:
+            msgpack_pack_array(&pk, f->n_updated_ts);
+            for (size_t j = 0; j < f->n_updated_ts; j++)
+                msgpack_pack_int64(&pk, f->updated_ts[j]);
+            break;
+        default:
+            fail_msg("key %d has no reference encoding: add it to ref_encode", k);
+        }
+    }
+}
+
+static void assert_same_as_msgpack_c(const rtm_frame_t *f)
+{
+    rtm_buf_t ours, ref;
+    rtm_buf_init(&ours, 0);
+    rtm_buf_init(&ref, 0);
+    assert_true(rtm_frame_encode(&ours, f));
+    ref_encode(&ref, f);
+    assert_int_equal(ours.len, ref.len);
+    assert_memory_equal(rtm_buf_data(&ours), rtm_buf_data(&ref), ref.len);
+    rtm_buf_free(&ours);
+    rtm_buf_free(&ref);
+}
+
+static void test_encoding_matches_msgpack_c_at_every_size_boundary(void **state)
+{
+    static const uint64_t uints[] = {0,     1,        127,        128,           255,
+                                     256,   65535,    65536,      UINT32_MAX,    UINT32_MAX + 1ull,
+                                     12345, 1u << 31, UINT64_MAX, UINT64_MAX - 1};
+    static const int64_t ints[] = {0,
+                                   1,
+                                   -1,
+                                   -32,
+                                   -33,
+                                   -128,
+                                   -129,
+                                   -32768,
+                                   -32769,
+                                   INT32_MIN,
+                                   INT32_MIN - 1LL,
+                                   INT64_MIN,
+                                   127,
+                                   128,
+                                   65536,
+                                   INT64_MAX,
+                                   1700000000123LL};
+    static const size_t lens[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 70000};
+    char *text = malloc(70000);
+    memset(text, 't', 70000);
+    for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
+        rtm_frame_t f;
+        rtm_frame_init(&f, (uint32_t)(uints[i] & 0xffffffffu), uints[i]);
+        for (int k = 1; k < RTM_K__COUNT; k++) /* every uint key */
+            rtm_frame_set_uint(&f, (rtm_field_t)k, uints[(i + (size_t)k) % 14]);
+        assert_same_as_msgpack_c(&f);
+    }
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        rtm_frame_t f;
+        rtm_frame_init(&f, RTM_FRAME_PEER_MESSAGE, 0);
+        rtm_frame_set_int(&f, RTM_K_TS, ints[i]);
+        rtm_frame_set_bool(&f, RTM_K_OFFLINE, i % 2);
+        rtm_frame_set_bool(&f, RTM_K_WITH_MEMBERS, i % 3 == 0);
+        rtm_frame_set_bool(&f, RTM_K_RESUMED, true);
+        rtm_frame_set_i64s(&f, RTM_K_UPDATED_TS, ints, sizeof(ints) / sizeof(ints[0]));
+        assert_same_as_msgpack_c(&f);
+    }
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        rtm_frame_t f;
+        rtm_frame_init(&f, RTM_FRAME_SEND_PEER, 77);
+        rtm_frame_set_bytes(&f, RTM_K_TEXT, text, lens[i]);
+        rtm_frame_set_bytes(&f, RTM_K_DATA, text, lens[i]);
+        rtm_frame_set_bytes(&f, RTM_K_SESSION, text, lens[i] % 300);
+        rtm_frame_set_str(&f, RTM_K_USER, "bob");
+        assert_same_as_msgpack_c(&f);
+    }
+    /* lists of 0, 15, 16 and 70,000 entries (fixarray, array16, array32) */
+    static const size_t counts[] = {0, 15, 16, 70000};
+    rtm_bytes_t *items = calloc(70000, sizeof(*items));
+    uint32_t *u32 = calloc(70000, sizeof(*u32));
+    for (size_t i = 0; i < 70000; i++) {
+        items[i] = (rtm_bytes_t){text, i % 40};
+        u32[i] = (uint32_t)(i * 2654435761u);
+    }
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        rtm_frame_t f;
+        rtm_frame_init(&f, RTM_FRAME_RESULT, 5);
+        rtm_frame_set_strs(&f, RTM_K_USERS, items, counts[i]);
+        rtm_frame_set_u32s(&f, RTM_K_STATES, u32, counts[i]);
+        rtm_frame_set_strs(&f, RTM_K_CHANNELS, items, counts[i]);
+        rtm_frame_set_u32s(&f, RTM_K_COUNTS, u32, counts[i]);
+        rtm_frame_set_strs(&f, RTM_K_KEYS, items, counts[i]);
+        rtm_frame_set_strs(&f, RTM_K_VALUES, items, counts[i]);
+        rtm_frame_set_strs(&f, RTM_K_UPDATERS, items, counts[i]);
+        assert_same_as_msgpack_c(&f);
+    }
+    /* a frame of every field at once, as the client and the server send them */
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_CHANNEL_MESSAGE, 0);
+    rtm_frame_set_str(&f, RTM_K_CHANNEL, "room");
+    rtm_frame_set_str(&f, RTM_K_USER, "alice");
+    rtm_frame_set_uint(&f, RTM_K_MID, 123456789);
+    rtm_frame_set_int(&f, RTM_K_TS, 1700000000123LL);
+    rtm_frame_set_uint(&f, RTM_K_MTYPE, 1);
+    rtm_frame_set_bytes(&f, RTM_K_TEXT, text, 64);
+    rtm_frame_set_uint(&f, RTM_K_CMID, 0xdeadbeef00000001ull);
+    assert_same_as_msgpack_c(&f);
+    free(items);
+    free(u32);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting_is_broken),
         cmocka_unit_test(test_oversized_lists_frames_and_messages_are_refused),
         cmocka_unit_test(test_random_garbage_never_crashes),
+        cmocka_unit_test(test_encoding_matches_msgpack_c_at_every_size_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,6 +154,99 @@ static void test_concurrent_producers_lose_nothing_and_keep_their_order(void **s
     rtm_eq_destroy(&q);
 }
 
+static void test_a_chain_comes_out_in_order_and_raises_the_fd_when_woken(void **state)
+{
+    rtm_event_queue_t q;
+    assert_true(rtm_eq_init(&q, 100));
+    int fd = rtm_eq_fd(&q);
+    rtm_event_t *a = ev(1), *b = ev(2), *c = ev(3);
+    a->next = b;
+    b->next = c;
+    int wake_fd;
+    assert_int_equal(rtm_eq_push_chain(&q, a, c, 3, &wake_fd), 3);
+    assert_int_equal(wake_fd, fd);
+    assert_false(readable(fd)); /* the write is the caller's, after its locks */
+    rtm_eq_wake(wake_fd);
+    assert_true(readable(fd));
+    rtm_event_t *d = ev(4);
+    assert_int_equal(rtm_eq_push_chain(&q, d, d, 1, &wake_fd), 4);
+    assert_int_equal(wake_fd, -1); /* raised already */
+    for (uint64_t i = 1; i <= 4; i++) {
+        rtm_event_t *e = rtm_eq_pop(&q, 0, NULL);
+        assert_int_equal(e->request_id, i);
+        rtm_event_destroy(e);
+    }
+    assert_false(readable(fd));
+    rtm_eq_destroy(&q);
+}
+
+/* The race of a producer's late write, played in order on one thread: the consumer empties
+ * the queue before the write lands; the next pop must still take the 1 away. */
+static void test_a_write_that_lands_after_the_queue_emptied_is_taken_by_the_next_pop(void **state)
+{
+    rtm_event_queue_t q;
+    assert_true(rtm_eq_init(&q, 100));
+    int fd = rtm_eq_fd(&q);
+    rtm_event_t *a = ev(1);
+    int wake_fd;
+    rtm_eq_push_chain(&q, a, a, 1, &wake_fd);
+    rtm_event_destroy(rtm_eq_pop(&q, 0, NULL)); /* empties the queue; its read finds 0 */
+    assert_false(readable(fd));
+    rtm_eq_wake(wake_fd);      /* the producer's write lands now */
+    assert_true(readable(fd)); /* one early wake-up ... */
+    assert_null(rtm_eq_pop(&q, 0, NULL));
+    assert_false(readable(fd)); /* ... that the next pop ends */
+    rtm_eq_destroy(&q);
+}
+
+#define CHAINS 20000
+
+static void *produce_chains(void *arg)
+{
+    rtm_event_queue_t *q = arg;
+    uint64_t id = 0;
+    for (int i = 0; i < CHAINS; i++) {
+        int n = 1 + i % 3;
+        rtm_event_t *first = ev(id++), *last = first;
+        for (int k = 1; k < n; k++) {
+            last->next = ev(id++);
+            last = last->next;
+        }
+        int wake_fd;
+        rtm_eq_push_chain(q, first, last, (size_t)n, &wake_fd);
+        rtm_eq_wake(wake_fd);
+    }
+    return NULL;
+}
+
+/* A consumer that sleeps in poll() on the fd and drains the queue each time it wakes never
+ * misses an event, and once everything is taken the fd settles unreadable within one more
+ * pop, whatever the interleaving of the producer's late writes. */
+static void test_the_fd_wakes_for_every_event_and_settles_with_a_producer_thread(void **state)
+{
+    rtm_event_queue_t q;
+    assert_true(rtm_eq_init(&q, 1 << 20));
+    int fd = rtm_eq_fd(&q);
+    pthread_t t;
+    pthread_create(&t, NULL, produce_chains, &q);
+    uint64_t next = 0, total = 0;
+    for (int i = 0; i < CHAINS; i++)
+        total += 1 + (uint64_t)(i % 3); /* as produce_chains makes them */
+    while (next < total) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        assert_int_equal(poll(&p, 1, 5000), 1); /* events are due: the fd says so */
+        rtm_event_t *e;
+        while ((e = rtm_eq_pop(&q, 0, NULL))) {
+            assert_int_equal(e->request_id, next++);
+            rtm_event_destroy(e);
+        }
+    }
+    pthread_join(t, NULL);
+    assert_null(rtm_eq_pop(&q, 0, NULL));
+    assert_false(readable(fd));
+    rtm_eq_destroy(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +257,9 @@ int main(void)
         cmocka_unit_test(test_wakeup_returns_one_pop_and_raises_the_fd),
         cmocka_unit_test(test_capacity_is_signalled_when_the_queue_drains_below_it),
         cmocka_unit_test(test_concurrent_producers_lose_nothing_and_keep_their_order),
+        cmocka_unit_test(test_a_chain_comes_out_in_order_and_raises_the_fd_when_woken),
+        cmocka_unit_test(test_a_write_that_lands_after_the_queue_emptied_is_taken_by_the_next_pop),
+        cmocka_unit_test(test_the_fd_wakes_for_every_event_and_settles_with_a_producer_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
