@@ -25,7 +25,7 @@
 
 /* Per-connection receive buffer (allocated by lws for each connection's lifetime: keep it
  * small) and the most lws hands the kernel per send (one packed write). */
-#define RX_BUFFER_SIZE 1024
+#define RX_BUFFER_SIZE 256
 #define TX_PACKET_SIZE 16384
 
 /* lws hands signal and log callbacks no user pointer. */
