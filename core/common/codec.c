@@ -491,8 +491,7 @@ static size_t field_bound(const rtm_frame_t *f, rtm_field_t key)
     case FK_INT_LIST: {
         const void **items;
         size_t *n;
-        list_slots((rtm_frame_t *)f, key, &items, &n);
-        if (*n > UINT32_MAX)
+        if (!list_slots((rtm_frame_t *)f, key, &items, &n) || *n > UINT32_MAX)
             return SIZE_MAX;
         if (field_kinds[key] != FK_STR_LIST)
             return 1 + head + *n * 9;
@@ -529,7 +528,8 @@ static uint8_t *put_field(uint8_t *p, const rtm_frame_t *f, rtm_field_t key)
     case FK_INT_LIST: {
         const void **items;
         size_t *n;
-        list_slots((rtm_frame_t *)f, key, &items, &n);
+        if (!list_slots((rtm_frame_t *)f, key, &items, &n))
+            return p; /* field_bound refused it already */
         p = put_container_header(p, false, *n);
         for (size_t i = 0; i < *n; i++) {
             if (kind == FK_STR_LIST)
@@ -560,9 +560,11 @@ bool rtm_frame_encode(rtm_buf_t *out, const rtm_frame_t *f)
         bound += b;
         nfields++;
     }
-    if (!rtm_buf_reserve(out, bound))
+    uint8_t *start;
+    if (!rtm_buf_reserve(out, bound) || !(start = rtm_buf_data(out)))
         return false;
-    uint8_t *start = rtm_buf_data(out) + out->len, *p = start;
+    start += out->len;
+    uint8_t *p = start;
     *p++ = 0x93;
     p = put_uint(p, f->type);
     p = put_uint(p, f->id);

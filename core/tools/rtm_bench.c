@@ -925,8 +925,8 @@ static bool setup_all(fleet_t *f, const char *channel, long window, int64_t dead
     while (ok && !setup_done(&s)) {
         int ms = ms_left(deadline, 1000);
         if (ms == 0) {
-            note("timed out after %ld s while %s %zu of %zu clients", O.timeout_s,
-                 channel ? "joining" : "logging in", s.f->n - s.done, s.f->n);
+            note("timed out after %ld s: %zu of %zu %s unanswered", O.timeout_s, s.f->n - s.done,
+                 s.f->n, channel ? "joins" : "logins");
             ok = false;
         } else {
             ok = setup_issue(&s) && fleet_step(f, ms, setup_on_event, &s, NULL) >= 0;
