@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,6 +567,37 @@ static void test_many_clients_share_one_process(void **state)
         rtm_client_free(c[i]);
 }
 
+/* Clients created, used and freed from several threads at once, with others alive so that the
+ * I/O thread keeps running: freeing a client while the I/O thread is detaching it must not
+ * leave it on the thread's to-do list (a use after free that ASan and valgrind catch). */
+static void *churn(void *arg)
+{
+    for (int i = 0; i < 25; i++) {
+        rtm_client_t *c = make_client(server.url, NULL);
+        char name[32];
+        snprintf(name, sizeof(name), "churn-%d-%d", (int)(intptr_t)arg, i);
+        uint64_t req;
+        rtm_client_login(c, NULL, name, &req);
+        if (i % 2)
+            rtm_client_wakeup(c); /* one more kick of the I/O thread */
+        rtm_client_free(c);
+    }
+    return NULL;
+}
+
+static void test_clients_freed_from_many_threads_while_others_live(void **state)
+{
+    rtm_client_t *keeper = make_client(server.url, NULL);
+    login_ok(keeper, NULL, "churn-keeper");
+    pthread_t t[4];
+    for (intptr_t i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, churn, (void *)i), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(rtm_client_connection_state(keeper), RTM_CONNECTION_STATE_CONNECTED);
+    rtm_client_free(keeper);
+}
+
 static void app_handler(int sig)
 {
     (void)sig;
@@ -601,6 +633,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library_reports_its_version_and_names),
         cmocka_unit_test(test_library_leaves_signal_handlers_alone),
+        cmocka_unit_test(test_clients_freed_from_many_threads_while_others_live),
         cmocka_unit_test(test_config_refuses_unknown_keys_and_bad_values),
         cmocka_unit_test(test_client_new_refuses_missing_app_id),
         cmocka_unit_test(test_live_options_change_and_others_refuse),
