@@ -642,6 +642,7 @@ void client_destroy(rtm_client_t *c)
     subscriptions_clear(c);
     rtm_hm_destroy(&c->subscribed);
     rtm_hm_destroy(&c->seen);
+    free(c->seen_ring);
     attrs_clear(c);
     free(c->user_id);
     free(c->token);
@@ -1371,6 +1372,8 @@ static bool seen_before(rtm_client_t *c, uint64_t key)
         return false;
     if (rtm_hm_get_u64(&c->seen, key))
         return true;
+    if (!c->seen_ring && !(c->seen_ring = calloc(RTM_SEEN_MAX, sizeof(*c->seen_ring))))
+        return false; /* out of memory: deliver, without remembering */
     uint64_t *slot = &c->seen_ring[c->seen_pos];
     if (*slot)
         rtm_hm_del_u64(&c->seen, *slot);

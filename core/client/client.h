@@ -114,7 +114,8 @@ struct rtm_client {
 
     /* messages recently handed to the application: (sender, cmid) and (epoch, mid) keys */
     rtm_hashmap_t seen;
-    uint64_t seen_ring[RTM_SEEN_MAX];
+    uint64_t *seen_ring; /* RTM_SEEN_MAX keys, allocated with the first message: an idle
+                            client (thousands in one process) pays nothing for it */
     size_t seen_pos;
 
     /* requests */
