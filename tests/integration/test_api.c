@@ -46,6 +46,34 @@ static bool fd_readable(int fd)
     return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
+/* rtm_live_handles counts what the application holds: every handle returned, until freed. */
+static void test_live_handles_count_what_the_application_holds(void **state)
+{
+    size_t base = rtm_live_handles();
+    rtm_config_t *cfg = rtm_config_new();
+    assert_int_equal(rtm_config_set(cfg, "server.url", server.url), RTM_OK);
+    rtm_client_t *c = rtm_client_new("test", cfg, NULL);
+    rtm_message_t *m = rtm_message_new_text("x", NULL);
+    rtm_message_t *bad = rtm_message_new_text(NULL, NULL); /* refused: nothing to count */
+    rtm_channel_t *ch = rtm_client_create_channel(c, "live", NULL);
+    rtm_invitation_t *inv = rtm_client_create_local_invitation(c, "bob", NULL);
+    assert_null(bad);
+    assert_int_equal(rtm_live_handles(), base + 5);
+    uint64_t req;
+    assert_int_equal(rtm_client_login(c, NULL, "live-user", &req), RTM_OK);
+    rtm_event_t *e = rtm_client_poll(c, 5000); /* CONNECTING */
+    assert_non_null(e);
+    assert_int_equal(rtm_live_handles(), base + 6);
+    rtm_event_free(e);
+    rtm_event_free(NULL);
+    rtm_invitation_free(inv);
+    rtm_channel_free(ch);
+    rtm_message_free(m);
+    rtm_client_free(c);
+    rtm_config_free(cfg);
+    assert_int_equal(rtm_live_handles(), base);
+}
+
 static void test_library_reports_its_version_and_names(void **state)
 {
     assert_int_equal(rtm_version(), (1u << 16));
@@ -632,6 +660,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library_reports_its_version_and_names),
+        cmocka_unit_test(test_live_handles_count_what_the_application_holds),
         cmocka_unit_test(test_library_leaves_signal_handlers_alone),
         cmocka_unit_test(test_clients_freed_from_many_threads_while_others_live),
         cmocka_unit_test(test_config_refuses_unknown_keys_and_bad_values),
