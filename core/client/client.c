@@ -1345,24 +1345,6 @@ static void ack_delivery(rtm_client_t *c, uint64_t mid)
                 (unsigned long long)mid);
 }
 
-/* 64-bit mix (splitmix64's finaliser) */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-static uint64_t hash_bytes(const char *p, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
-    return h;
-}
-
 /* True when the message with this key was already handed to the application recently;
  * otherwise remembers it (the oldest of RTM_SEEN_MAX keys is forgotten). Key 0 is never
  * remembered. */
@@ -1388,9 +1370,10 @@ static bool duplicate_message(rtm_client_t *c, const rtm_frame_t *f)
 {
     bool dup = false;
     if (rtm_frame_has(f, RTM_K_CMID) && f->cmid)
-        dup = seen_before(c, mix64(hash_bytes(f->user.ptr, f->user.len) ^ mix64(f->cmid)) | 1);
+        dup = seen_before(
+            c, rtm_hash_u64(rtm_hash_bytes(f->user.ptr, f->user.len) ^ rtm_hash_u64(f->cmid)) | 1);
     if (f->type == RTM_FRAME_PEER_MESSAGE && c->epoch && f->mid)
-        dup = seen_before(c, mix64(c->epoch ^ mix64(f->mid)) & ~1ull) || dup;
+        dup = seen_before(c, rtm_hash_u64(c->epoch ^ rtm_hash_u64(f->mid)) & ~1ull) || dup;
     return dup;
 }
 

@@ -16,7 +16,7 @@ struct rtm_hm_entry {
     void *value;
 };
 
-static uint64_t hash_bytes(const void *key, size_t len)
+uint64_t rtm_hash_bytes(const void *key, size_t len)
 {
     const unsigned char *p = key;
     uint64_t h = 1469598103934665603ull;
@@ -25,7 +25,7 @@ static uint64_t hash_bytes(const void *key, size_t len)
     return h;
 }
 
-static uint64_t hash_u64(uint64_t x)
+uint64_t rtm_hash_u64(uint64_t x)
 {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdull;
@@ -158,34 +158,34 @@ static void *del(rtm_hashmap_t *m, uint64_t hash, const void *key, size_t len)
 
 bool rtm_hm_put(rtm_hashmap_t *m, const void *key, size_t len, void *value, void **old)
 {
-    return put(m, hash_bytes(key, len), key, len, value, old);
+    return put(m, rtm_hash_bytes(key, len), key, len, value, old);
 }
 
 void *rtm_hm_get(const rtm_hashmap_t *m, const void *key, size_t len)
 {
-    rtm_hm_entry_t **pp = find(m, hash_bytes(key, len), key, len);
+    rtm_hm_entry_t **pp = find(m, rtm_hash_bytes(key, len), key, len);
     return pp && *pp ? (*pp)->value : NULL;
 }
 
 void *rtm_hm_del(rtm_hashmap_t *m, const void *key, size_t len)
 {
-    return del(m, hash_bytes(key, len), key, len);
+    return del(m, rtm_hash_bytes(key, len), key, len);
 }
 
 bool rtm_hm_put_u64(rtm_hashmap_t *m, uint64_t key, void *value)
 {
-    return put(m, hash_u64(key), NULL, 0, value, NULL);
+    return put(m, rtm_hash_u64(key), NULL, 0, value, NULL);
 }
 
 void *rtm_hm_get_u64(const rtm_hashmap_t *m, uint64_t key)
 {
-    rtm_hm_entry_t **pp = find(m, hash_u64(key), NULL, 0);
+    rtm_hm_entry_t **pp = find(m, rtm_hash_u64(key), NULL, 0);
     return pp && *pp ? (*pp)->value : NULL;
 }
 
 void *rtm_hm_del_u64(rtm_hashmap_t *m, uint64_t key)
 {
-    return del(m, hash_u64(key), NULL, 0);
+    return del(m, rtm_hash_u64(key), NULL, 0);
 }
 
 void rtm_hm_foreach(const rtm_hashmap_t *m, void (*fn)(void *value, void *arg), void *arg)

@@ -34,6 +34,11 @@ bool rtm_hm_put_u64(rtm_hashmap_t *m, uint64_t key, void *value);
 void *rtm_hm_get_u64(const rtm_hashmap_t *m, uint64_t key);
 void *rtm_hm_del_u64(rtm_hashmap_t *m, uint64_t key);
 
+/* The map's hashes, for callers that need a 64-bit key of their own: FNV-1a of len bytes,
+ * and a 64-bit mix (MurmurHash3's finaliser). */
+uint64_t rtm_hash_bytes(const void *key, size_t len);
+uint64_t rtm_hash_u64(uint64_t x);
+
 /* Calls fn on every value; fn must not change the map. */
 void rtm_hm_foreach(const rtm_hashmap_t *m, void (*fn)(void *value, void *arg), void *arg);
 
