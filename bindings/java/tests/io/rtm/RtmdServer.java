@@ -16,16 +16,16 @@ import java.util.concurrent.TimeUnit;
  * An rtmd of its own for a test class: the binary from $RTMD, on 127.0.0.1 port 0 (the port
  * comes from its first stdout line), stopped by pid with SIGTERM; it must exit 0.
  */
-final class RtmdServer implements AutoCloseable {
+public final class RtmdServer implements AutoCloseable {
     final Process process;
-    final String url;
+    public final String url;
 
     private RtmdServer(Process process, String url) {
         this.process = process;
         this.url = url;
     }
 
-    static RtmdServer start(String... extraArgs) throws IOException {
+    public static RtmdServer start(String... extraArgs) throws IOException {
         String rtmd = System.getenv("RTMD");
         assertTrue(rtmd != null && !rtmd.isEmpty(), "set RTMD to the rtmd binary (ctest does)");
         List<String> cmd = new ArrayList<>(List.of(rtmd, "--listen", "127.0.0.1:0", "--log-level", "warn"));

@@ -1,5 +1,7 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdServer;
+
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
 import static io.agora.rtm.Support.loggedIn;
@@ -25,11 +27,11 @@ import org.junit.jupiter.api.Test;
 
 /** Channels: join/leave, member events, messages, members, counts, channel attributes. */
 class ChannelCompatTest {
-    static Rtmd server;
+    static RtmdServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = Rtmd.start();
+        server = RtmdServer.start();
         Support.useServer(server);
     }
 

@@ -1,5 +1,7 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdServer;
+
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
 import static io.agora.rtm.Support.uid;
@@ -26,11 +28,11 @@ import org.junit.jupiter.api.Test;
  * RTM_SERVER_URL: prints channel and peer messages, sends stdin lines, exits 0 at end of input.
  */
 class ChatAppTest {
-    static Rtmd server;
+    static RtmdServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = Rtmd.start();
+        server = RtmdServer.start();
         Support.useServer(server);
     }
 

@@ -1,5 +1,7 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdServer;
+
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
 import static io.agora.rtm.Support.loggedIn;
@@ -22,11 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /** Call invitations through RtmCallManager: accept, refuse, cancel, failure, wrong calls. */
 class InvitationCompatTest {
-    static Rtmd server;
+    static RtmdServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = Rtmd.start("--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800",
+        server = RtmdServer.start("--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800",
                 "--invite-expire-ms", "3000");
         Support.useServer(server);
     }

@@ -1,5 +1,7 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdServer;
+
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
 import static io.agora.rtm.Support.client;
@@ -26,11 +28,11 @@ import org.junit.jupiter.api.Test;
 
 /** Peer messages and their error codes, online status and subscriptions, user attributes. */
 class MessagingCompatTest {
-    static Rtmd server;
+    static RtmdServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = Rtmd.start();
+        server = RtmdServer.start();
         Support.useServer(server);
     }
 

@@ -1,5 +1,7 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdServer;
+
 import static io.agora.rtm.RtmStatusCode.ConnectionChangeReason.*;
 import static io.agora.rtm.RtmStatusCode.ConnectionState.*;
 import static io.agora.rtm.Support.Cb;
@@ -21,11 +23,11 @@ import org.junit.jupiter.api.Test;
 
 /** Login, logout, renewToken, connection states, settings, release, written as an app would. */
 class SessionCompatTest {
-    static Rtmd server;
+    static RtmdServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = Rtmd.start();
+        server = RtmdServer.start();
         Support.useServer(server);
     }
 
@@ -84,7 +86,7 @@ class SessionCompatTest {
     void tokensFromRtmTokenLogInAndRenew() throws Exception {
         String app = "970CA35de60c44645bbae8a215061b33";
         String cert = "5CFd2fd1755d40ecb72977518be15d3b";
-        try (Rtmd secure = Rtmd.start("--app-id", app, "--app-certificate", cert)) {
+        try (RtmdServer secure = RtmdServer.start("--app-id", app, "--app-certificate", cert)) {
             System.setProperty("io.agora.rtm.serverUrl", secure.url);
             RtmClient c = RtmClient.createInstance(app, new RtmClientListener() {});
             try {

@@ -1,5 +1,7 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdServer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +29,7 @@ final class Support {
     }
 
     /** Points new clients at server, as an application would with -Dio.agora.rtm.serverUrl. */
-    static void useServer(Rtmd server) {
+    static void useServer(RtmdServer server) {
         System.setProperty("io.agora.rtm.serverUrl", server.url);
     }
 
