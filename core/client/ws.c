@@ -352,8 +352,12 @@ bool ws_check_reply(const uint8_t *head_bytes, size_t head_len, const char *key,
     if (status_len > 80)
         status_len = 80;
     int status = 0;
-    if (status_len < 12 || strncmp(head, "HTTP/1.", 7) != 0 || head[8] != ' ' ||
-        sscanf(head + 9, "%3d", &status) != 1) {
+    bool digits = status_len >= 12;
+    for (int i = 9; digits && i < 12; i++) {
+        digits = head[i] >= '0' && head[i] <= '9';
+        status = status * 10 + (head[i] - '0');
+    }
+    if (!digits || strncmp(head, "HTTP/1.", 7) != 0 || head[8] != ' ') {
         snprintf(why, cap, "the server's answer to the WebSocket upgrade is not HTTP");
         return false;
     }
