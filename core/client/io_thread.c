@@ -509,6 +509,18 @@ static void stop_reading(rtm_conn_t *conn)
     }
 }
 
+/* The server broke the protocol (conn->rx says how): CLOSE with the code, and the connection
+ * is lost. */
+static void protocol_error(rtm_conn_t *conn)
+{
+    if (conn->client)
+        log_client(conn->client, RTM_LOG_ERROR, conn->rx.why);
+    uint8_t c2[2] = {(uint8_t)(conn->rx.error_code >> 8), (uint8_t)conn->rx.error_code};
+    if (!conn->dead)
+        send_control(conn, WS_OP_CLOSE, c2, 2);
+    conn_fail(conn, RTM_ERR_NETWORK, conn->rx.why);
+}
+
 /* Parses n received stream bytes of an established connection (p may be the thread's shared
  * buffer: what is not parsed now is copied). */
 static void ws_input(rtm_conn_t *conn, uint8_t *p, size_t n)
@@ -523,12 +535,7 @@ static void ws_input(rtm_conn_t *conn, uint8_t *p, size_t n)
     size_t used = 0;
     int r = ws_rx_feed(&conn->rx, p, n, &used, on_frame, conn);
     if (r == WS_RX_ERROR) {
-        if (conn->client)
-            log_client(conn->client, RTM_LOG_ERROR, conn->rx.why);
-        uint8_t c2[2] = {(uint8_t)(conn->rx.error_code >> 8), (uint8_t)conn->rx.error_code};
-        if (!conn->dead)
-            send_control(conn, WS_OP_CLOSE, c2, 2);
-        conn_fail(conn, RTM_ERR_NETWORK, conn->rx.why);
+        protocol_error(conn);
         return;
     }
     if (r == WS_RX_STOPPED) { /* the event queue is full: the rest waits */
@@ -550,7 +557,7 @@ static bool feed_held(rtm_conn_t *conn)
         int r = ws_rx_feed(&conn->rx, rtm_buf_data(&held), held.len, &used, on_frame, conn);
         if (r == WS_RX_ERROR) {
             rtm_buf_free(&held);
-            conn_fail(conn, RTM_ERR_NETWORK, conn->rx.why);
+            protocol_error(conn);
             return false;
         }
         if (r == WS_RX_STOPPED && used < held.len) {
