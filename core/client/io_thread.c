@@ -1,13 +1,26 @@
 /* The shared I/O thread (see io_thread.h): owns a libuv loop and every connection of every
  * client: TCP through libuv, TLS through OpenSSL over memory BIOs, and the WebSocket client of
  * ws.c. Runs only on its own thread, except io_attach / io_kick / io_detach, which touch
- * nothing of the loop but uv_async_send().
+ * nothing of the loop but uv_async_send(), and the direct writes of io_kick (below).
  * Lock order: rtm_inv_lock, a channel handle's lock, then G.lock (io_kick), then a client's
  * lock; nobody calls io_kick while holding a client's lock, and nothing takes rtm_inv_lock or
- * a client's lock while holding G.lock. */
+ * a client's lock while holding G.lock.
+ *
+ * Direct writes: an application thread that queued frames for an established plain (ws://)
+ * connection writes them to the socket itself in io_kick (saving the hand-off to this thread),
+ * when the connection has nothing else in flight and the server sent something since the last
+ * direct write (one per round trip: a stream of sends is left to this thread, which packs it). A
+ * connection's wlock serialises every write to its socket; the frames are taken from the client and
+ * written under it, so they go out whole and in the order the send queue numbered them. Application
+ * threads only ever trylock G.dlock and wlock (under G.lock, while the client's io_direct names the
+ * connection); the I/O thread takes wlock (then the client's lock, in client_io_take_output), and
+ * before it closes the socket or lets the client go it clears io_direct under G.lock and then waits
+ * for wlock (direct_disable). */
 #include "io_thread.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <netdb.h>
 #include <openssl/crypto.h>
@@ -83,6 +96,17 @@ typedef struct rtm_conn {
     rtm_buf_t held;               /* bytes read but not parsed: reading is paused */
     rtm_buf_t farewell;           /* frames to write before closing an orphaned connection */
     struct rtm_conn *prev, *next; /* every connection of the thread */
+    /* direct writes (see the top of this file) */
+    pthread_mutex_t wlock; /* the socket's writes, writes, want_write, pend, direct_ok */
+    bool wlock_held;       /* I/O thread: it holds wlock */
+    bool direct_reg;       /* I/O thread: named by direct_client->io_direct */
+    rtm_client_t *direct_client;
+    int fd;                   /* the socket, for direct writes */
+    bool direct_ok;           /* (wlock) application threads may write now */
+    rtm_buf_t pend;           /* (wlock) the rest of a direct write the socket did not take */
+    atomic_int direct_errno;  /* a direct write failed with this */
+    atomic_bool direct_left;  /* a direct write left pend or direct_errno for the I/O thread */
+    atomic_bool direct_armed; /* the server sent something since the last direct write */
 } rtm_conn_t;
 
 /* One client TLS context per distinct tls.ca_file (and one for the system store). */
@@ -104,8 +128,11 @@ static struct io {
     pthread_cond_t cond;
     pthread_t thread;
     uv_loop_t loop;
-    uv_async_t async; /* io_kick's wake-up */
-    bool async_live;  /* async may be sent */
+    uv_async_t async;      /* io_kick's wake-up */
+    pthread_mutex_t dlock; /* direct writes: dbuf and drng (application threads, trylock) */
+    ws_rng_t drng;
+    uint8_t dbuf[WS_MAX_HEADER + RTM_WIRE_MAX_MESSAGE];
+    bool async_live; /* async may be sent */
     int refs;
     bool started, start_failed, stop;
     rtm_client_t *dirty_head, *dirty_tail;
@@ -125,6 +152,7 @@ static struct io {
     uint8_t wbuf[WS_MAX_HEADER + RTM_WIRE_MAX_MESSAGE];
 } G = {.life = PTHREAD_MUTEX_INITIALIZER,
        .lock = PTHREAD_MUTEX_INITIALIZER,
+       .dlock = PTHREAD_MUTEX_INITIALIZER,
        .cond = PTHREAD_COND_INITIALIZER};
 
 static void service_client(rtm_client_t *c);
@@ -172,12 +200,28 @@ static void unmark_dirty_locked(rtm_client_t *c)
     c->io_next_dirty = NULL;
 }
 
+static void direct_write(rtm_client_t *c, rtm_conn_t *conn);
+
 void io_kick(rtm_client_t *c)
 {
+    rtm_conn_t *direct = NULL;
     pthread_mutex_lock(&G.lock);
+    rtm_conn_t *d = c->io_direct;
+    if (d && !pthread_equal(pthread_self(), G.thread) && pthread_mutex_trylock(&G.dlock) == 0) {
+        if (pthread_mutex_trylock(&d->wlock) == 0)
+            direct = d; /* kept until wlock is released: the I/O thread waits for it */
+        else
+            pthread_mutex_unlock(&G.dlock);
+    }
+    /* the I/O thread looks at c all the same: the kick may be for more than output */
     if (mark_dirty_locked(c) && G.async_live)
         uv_async_send(&G.async);
     pthread_mutex_unlock(&G.lock);
+    if (direct) {
+        direct_write(c, direct);
+        pthread_mutex_unlock(&direct->wlock);
+        pthread_mutex_unlock(&G.dlock);
+    }
 }
 
 /* ---- connection life ----------------------------------------------------------------- */
@@ -187,6 +231,58 @@ static void log_client(rtm_client_t *c, rtm_log_level_t level, const char *what)
     pthread_mutex_lock(&c->lock);
     rtm_log(&c->log, level, "%s", what);
     pthread_mutex_unlock(&c->lock);
+}
+
+static void io_wlock(rtm_conn_t *conn)
+{
+    pthread_mutex_lock(&conn->wlock);
+    conn->wlock_held = true;
+}
+
+static void io_wunlock(rtm_conn_t *conn)
+{
+    /* application threads may write while nothing is in flight or left over */
+    conn->direct_ok = conn->direct_reg && conn->writes == 0 && conn->pend.len == 0;
+    conn->wlock_held = false;
+    pthread_mutex_unlock(&conn->wlock);
+}
+
+/* Application threads may write to conn's socket from now on (an established ws://). */
+static void direct_enable(rtm_conn_t *conn)
+{
+    rtm_client_t *c = conn->client;
+    uv_os_fd_t fd;
+    if (conn->tls || !c || uv_fileno((uv_handle_t *)&conn->tcp, &fd) != 0)
+        return;
+    conn->fd = fd;
+    conn->direct_client = c;
+    io_wlock(conn);
+    conn->direct_reg = true;
+    io_wunlock(conn);
+    pthread_mutex_lock(&G.lock);
+    c->io_direct = conn;
+    pthread_mutex_unlock(&G.lock);
+}
+
+/* No application thread writes to conn's socket from now on (it may be closed, its client
+ * freed). */
+static void direct_disable(rtm_conn_t *conn)
+{
+    if (!conn->direct_reg)
+        return;
+    pthread_mutex_lock(&G.lock);
+    if (conn->direct_client->io_direct == conn)
+        conn->direct_client->io_direct = NULL;
+    pthread_mutex_unlock(&G.lock);
+    conn->direct_client = NULL;
+    if (conn->wlock_held) {
+        conn->direct_reg = false; /* this thread holds wlock: nobody else is writing */
+        conn->direct_ok = false;
+    } else {
+        io_wlock(conn); /* waits for a write in progress */
+        conn->direct_reg = false;
+        io_wunlock(conn);
+    }
 }
 
 static void setup_free(rtm_conn_t *conn)
@@ -211,6 +307,8 @@ static void conn_free(rtm_conn_t *conn)
     ws_rx_free(&conn->rx);
     rtm_buf_free(&conn->held);
     rtm_buf_free(&conn->farewell);
+    rtm_buf_free(&conn->pend);
+    pthread_mutex_destroy(&conn->wlock);
     if (conn->prev)
         conn->prev->next = conn->next;
     else
@@ -243,6 +341,7 @@ static void on_handle_closed(uv_handle_t *h)
 
 static void close_tcp(rtm_conn_t *conn)
 {
+    direct_disable(conn);
     if (!conn->tcp_live)
         return;
     conn->tcp_live = false;
@@ -268,6 +367,7 @@ static void conn_lost(rtm_conn_t *conn, rtm_err_t why, const char *detail)
     if (conn->lost)
         return;
     conn->lost = true;
+    direct_disable(conn);
     rtm_client_t *c = conn->client;
     if (!c)
         return;
@@ -301,7 +401,12 @@ static void on_written(uv_write_t *req, int status)
     write_req_t *w = (write_req_t *)req;
     rtm_conn_t *conn = w->conn;
     free(w);
+    io_wlock(conn);
     conn->writes--;
+    bool again = conn->writes == 0 && conn->want_write;
+    if (again)
+        conn->want_write = false;
+    io_wunlock(conn);
     if (conn->dead)
         return;
     if (status < 0) {
@@ -310,15 +415,36 @@ static void on_written(uv_write_t *req, int status)
         conn_fail(conn, RTM_ERR_NETWORK, why);
         return;
     }
-    if (conn->writes == 0 && conn->want_write) {
-        conn->want_write = false;
+    if (again)
         do_write(conn);
-    }
 }
 
-/* Writes n bytes to the socket: at once as far as it takes them, the rest queued behind.
- * False when the connection failed (it is torn down). */
+static bool sock_write_raw(rtm_conn_t *conn, const uint8_t *p, size_t n);
+
+/* Writes n bytes to the socket: at once as far as it takes them, the rest queued behind; the
+ * rest of a direct write goes first. With wlock held, or after direct_disable. False when the
+ * connection failed (it is torn down). */
 static bool sock_write(rtm_conn_t *conn, const uint8_t *p, size_t n)
+{
+    int err = atomic_exchange(&conn->direct_errno, 0);
+    if (err) {
+        char why[96];
+        snprintf(why, sizeof(why), "writing to the server failed: %s", strerror(err));
+        conn_fail(conn, RTM_ERR_NETWORK, why);
+        return false;
+    }
+    if (conn->pend.len) {
+        rtm_buf_t pend = conn->pend;
+        rtm_buf_init(&conn->pend, 0);
+        bool ok = sock_write_raw(conn, rtm_buf_data(&pend), pend.len);
+        rtm_buf_free(&pend);
+        if (!ok)
+            return false;
+    }
+    return n == 0 || sock_write_raw(conn, p, n);
+}
+
+static bool sock_write_raw(rtm_conn_t *conn, const uint8_t *p, size_t n)
 {
     if (!conn->tcp_live)
         return false;
@@ -403,7 +529,10 @@ static bool send_control(rtm_conn_t *conn, uint8_t opcode, const uint8_t *payloa
         len = 125;
     if (len)
         memcpy(frame + WS_MAX_HEADER, payload, len);
-    return send_frame(conn, opcode, frame + WS_MAX_HEADER, len);
+    io_wlock(conn);
+    bool ok = send_frame(conn, opcode, frame + WS_MAX_HEADER, len);
+    io_wunlock(conn);
+    return ok;
 }
 
 static void on_close_wait(uv_timer_t *t)
@@ -429,24 +558,75 @@ static void do_write(rtm_conn_t *conn)
     rtm_client_t *c = conn->client;
     if (!c || conn->phase != PH_OPEN || conn->dead)
         return;
+    io_wlock(conn);
     if (conn->writes) {
         conn->want_write = true; /* after the writes in flight, in order */
+        io_wunlock(conn);
         return;
     }
     uint8_t *payload = G.wbuf + WS_MAX_HEADER;
+    bool more = false;
     for (int round = 0; round < WRITE_ROUNDS; round++) {
-        bool more;
+        /* taken and written under wlock: no direct write slips in between */
         size_t n = client_io_take_output(c, conn->gen, payload, WRITE_BATCH_MAX, &more);
-        if (n && !send_frame(conn, WS_OP_BINARY, payload, n))
-            return;
-        if (!more)
-            return;
-        if (conn->writes) {
-            conn->want_write = true;
+        if (!sock_write(conn, NULL, 0) || (n && !send_frame(conn, WS_OP_BINARY, payload, n))) {
+            io_wunlock(conn);
             return;
         }
+        if (!more)
+            break;
+        if (conn->writes) {
+            conn->want_write = true;
+            more = false;
+            break;
+        }
     }
-    io_kick(c); /* the rest on the next pass, after the other clients */
+    io_wunlock(conn);
+    if (more)
+        io_kick(c); /* the rest on the next pass, after the other clients */
+}
+
+/* An application thread's write (io_kick), with G.dlock and conn->wlock held: takes what c
+ * has queued and writes it, when nothing else is in flight. The I/O thread, kicked all the
+ * same, writes whatever is left. */
+static void direct_write(rtm_client_t *c, rtm_conn_t *conn)
+{
+    /* one direct write per answer from the server: a request waits for its answer (a round
+       trip) and gains from it, a stream of sends goes through the I/O thread, which packs
+       them into few writes */
+    if (!conn->direct_ok || !atomic_load_explicit(&conn->direct_armed, memory_order_relaxed))
+        return;
+    bool more;
+    uint8_t *payload = G.dbuf + WS_MAX_HEADER;
+    size_t n = client_io_take_output(c, conn->gen, payload, WRITE_BATCH_MAX, &more);
+    if (!n)
+        return;
+    atomic_store_explicit(&conn->direct_armed, false, memory_order_relaxed);
+    uint8_t *hdr = payload - ws_header_len(n);
+    ws_frame_finish(hdr, WS_OP_BINARY, n, (uint32_t)ws_rng_next(&G.drng));
+    size_t len = (size_t)(payload + n - hdr), done = 0;
+    while (done < len) {
+        ssize_t w = send(conn->fd, hdr + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) {
+            done += (size_t)w;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else {
+            if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                atomic_store(&conn->direct_errno, errno); /* the I/O thread fails it */
+                atomic_store(&conn->direct_left, true);
+                conn->direct_ok = false;
+                return;
+            }
+            break;
+        }
+    }
+    if (done < len) { /* the I/O thread writes the rest before anything else */
+        if (!rtm_buf_append(&conn->pend, hdr + done, len - done))
+            atomic_store(&conn->direct_errno, ENOMEM);
+        atomic_store(&conn->direct_left, true);
+        conn->direct_ok = false;
+    }
 }
 
 /* ---- receiving ----------------------------------------------------------------------- */
@@ -894,6 +1074,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         }
     }
     conn->last_rx_ms = rtm_now_mono_ms();
+    atomic_store_explicit(&conn->direct_armed, true, memory_order_relaxed);
     rtm_client_t *c = conn->client;
     if (conn->tls) {
         if (BIO_write(conn->tls->in, buf->base, (int)nread) != (int)nread) {
@@ -952,6 +1133,7 @@ static void established(rtm_conn_t *conn)
     conn->last_rx_ms = rtm_now_mono_ms();
     uv_timer_start(&conn->timer, heartbeat, (uint64_t)client_io_heartbeat(c, conn->gen), 0);
     client_io_established(c, conn->gen);
+    direct_enable(conn);
     service_client(c);
 }
 
@@ -1051,6 +1233,9 @@ static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
     ws_rx_init(&conn->rx, RTM_WIRE_MAX_MESSAGE);
     rtm_buf_init(&conn->held, 0);
     rtm_buf_init(&conn->farewell, WS_MAX_HEADER);
+    rtm_buf_init(&conn->pend, 0);
+    pthread_mutex_init(&conn->wlock, NULL);
+    conn->fd = -1;
     conn->client = c;
     conn->gen = gen;
     conn->phase = PH_RESOLVING;
@@ -1097,6 +1282,7 @@ static void conn_close(rtm_client_t *c)
     c->rx_paused = false;
     if (!conn)
         return;
+    direct_disable(conn); /* from here on only this thread writes */
     conn->client = NULL;
     conn->lost = true;
     if (conn->phase != PH_OPEN || conn->dead) {
@@ -1140,7 +1326,8 @@ static void service_client(rtm_client_t *c)
         conn_close(c);
     if (a.connect)
         conn_start(c, &a.url, a.gen);
-    if (a.writable && c->conn)
+    /* also what a direct write left over, or its failure */
+    if (c->conn && (a.writable || atomic_exchange(&c->conn->direct_left, false)))
         do_write(c->conn);
     if (a.rx_resume && c->conn && c->rx_paused)
         resume_reading(c->conn);
@@ -1160,6 +1347,8 @@ static void unregister_locked(rtm_client_t *c)
 static void detach_client(rtm_client_t *c)
 {
     rtm_conn_t *conn = c->conn;
+    if (conn)
+        direct_disable(conn); /* nothing may slip in before the farewell is taken */
     if (conn && conn->phase == PH_OPEN && !conn->dead)
         client_io_farewell(c, &conn->farewell);
     /* The farewell (the acks still queued, then the LOGOUT) goes out now, ahead of anything
@@ -1291,6 +1480,7 @@ static void *io_main(void *arg)
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, NULL);
     ws_rng_seed(&G.rng);
+    ws_rng_seed(&G.drng); /* before any client can write directly */
     bool ok = uv_loop_init(&G.loop) == 0;
     if (ok && uv_async_init(&G.loop, &G.async, on_async) != 0) {
         uv_loop_close(&G.loop);
