@@ -156,6 +156,9 @@ struct rtm_client {
     bool io_dirty;
     bool io_detached;
     struct rtm_client *io_prev, *io_next;
+    /* the established plain connection application threads may write to themselves (io_kick),
+       NULL when none (guarded by the I/O thread's own lock) */
+    struct rtm_conn *io_direct;
 
     /* I/O thread only */
     struct rtm_conn *conn;

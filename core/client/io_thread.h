@@ -1,7 +1,7 @@
-/* The shared I/O thread: one libwebsockets context and one service thread for every client
- * of the process, created with the first client and destroyed with the last. The only code
- * that calls libwebsockets. Other threads reach it through io_kick / io_detach, which queue
- * the client on a dirty list and call lws_cancel_service(). */
+/* The shared I/O thread: one libuv loop and one thread for every client of the process,
+ * created with the first client and destroyed with the last; it owns every connection (TCP,
+ * TLS, WebSocket: docs/client.md "Transport"). Other threads reach it through io_kick /
+ * io_detach, which queue the client on a dirty list and wake the loop (uv_async_send). */
 #ifndef RTM_CLIENT_IO_THREAD_H
 #define RTM_CLIENT_IO_THREAD_H
 
@@ -10,7 +10,7 @@
 #include "client.h"
 
 /* Takes a reference on the I/O thread, starting it if this is the first; registers c with it.
- * False when the thread or its context cannot be created. */
+ * False when the thread or its loop cannot be created. */
 bool io_attach(rtm_client_t *c);
 /* Asks the I/O thread to look at c: connect, write, close or resume reading. Any thread. */
 void io_kick(rtm_client_t *c);

@@ -399,6 +399,71 @@ static void test_login_times_out_when_the_server_never_answers(void **state)
     close(fd);
 }
 
+/* A fake server for one connection: reads the upgrade request, answers with reply, then
+ * waits for the client to close. */
+typedef struct fake_server {
+    int fd;
+    const char *reply;
+    char request[2048];
+} fake_server_t;
+
+static void *fake_server_run(void *arg)
+{
+    fake_server_t *f = arg;
+    int conn = accept(f->fd, NULL, NULL);
+    if (conn < 0)
+        return NULL;
+    size_t got = 0;
+    while (got + 1 < sizeof(f->request) && !strstr(f->request, "\r\n\r\n")) {
+        ssize_t n = read(conn, f->request + got, sizeof(f->request) - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        f->request[got] = '\0';
+    }
+    ssize_t w = write(conn, f->reply, strlen(f->reply));
+    (void)w;
+    char sink[256];
+    while (read(conn, sink, sizeof(sink)) > 0) {
+    }
+    close(conn);
+    return NULL;
+}
+
+/* An answer to the WebSocket upgrade that is not a good 101 fails the login with
+ * RTM_ERR_NETWORK; the request asked for rtm.1 and named host and port. */
+static void test_login_fails_with_network_when_the_upgrade_is_refused(void **state)
+{
+    const char *replies[] = {
+        "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+        "Sec-WebSocket-Protocol: rtm.1\r\n\r\n",
+        "not http at all\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+        fake_server_t f;
+        memset(&f, 0, sizeof(f));
+        char url[64];
+        f.fd = silent_listener(url, sizeof(url));
+        f.reply = replies[i];
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, fake_server_run, &f), 0);
+        rtm_client_t *c = make_client(url, NULL);
+        assert_int_equal(login_result(c, NULL, "refused"), RTM_ERR_NETWORK);
+        assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_DISCONNECTED);
+        rtm_client_free(c);
+        pthread_join(t, NULL);
+        close(f.fd);
+        char host[96];
+        snprintf(host, sizeof(host), "\r\nHost: %s\r\n", url + strlen("ws://"));
+        assert_non_null(strstr(f.request, "GET / HTTP/1.1\r\n"));
+        assert_non_null(strstr(f.request, host));
+        assert_non_null(strstr(f.request, "\r\nSec-WebSocket-Protocol: rtm.1\r\n"));
+        assert_non_null(strstr(f.request, "\r\nSec-WebSocket-Key: "));
+    }
+}
+
 static void test_logout_while_connecting_completes_queued_requests_with_closed(void **state)
 {
     char url[64];
@@ -675,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_wakeup_without_a_poll_makes_the_next_poll_return_at_once),
         cmocka_unit_test(test_login_to_a_dead_port_fails_with_network),
         cmocka_unit_test(test_login_times_out_when_the_server_never_answers),
+        cmocka_unit_test(test_login_fails_with_network_when_the_upgrade_is_refused),
         cmocka_unit_test(test_logout_while_connecting_completes_queued_requests_with_closed),
         cmocka_unit_test(test_queued_request_times_out_while_connecting),
         cmocka_unit_test(test_server_list_is_tried_in_turn),
