@@ -148,8 +148,9 @@ class TestThreads(ServerTestCase):
         self.assertIsNone(a.poll(timeout=30))
 
     def test_the_process_keeps_its_signal_handlers(self):
-        # libwebsockets' libuv backend takes INT, TERM, HUP, SEGV and FPE when the I/O thread
-        # starts and resets them when it stops; the binding puts the application's back
+        # the I/O thread must leave the application's handlers alone while clients come and
+        # go (libwebsockets' libuv backend, which librtm once used, took INT, TERM, HUP, SEGV
+        # and FPE and reset them to SIG_DFL)
         got = []
         old = signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))
         try:
