@@ -54,6 +54,8 @@ typedef struct rtmd_conn {
     uint32_t token_expire_ts;  /* 0: no token */
     uint32_t token_slot;       /* 1 + position in the token timer heap; 0: none (token_expiry.c) */
     bool token_warned;         /* TOKEN_WILL_EXPIRE went for the current token */
+    bool want_writeable;       /* WRITEABLE requested from lws: no direct writes until then */
+    uint32_t flush_slot;       /* 1 + position in the server's flush list; 0: not in it */
     char user[RTM_ID_MAX_BYTES + 1];
     rtm_buf_t rx; /* reassembly of a fragmented message; empty between messages */
     /* The frame stream. out holds, in order, the counted frames written and not acknowledged
@@ -87,8 +89,9 @@ typedef struct rtmd_wsi {
 
 /* A new connection object (not logged in, not attached); NULL when out of memory. */
 rtmd_conn_t *rtmd_conn_new(void);
-/* Frees c and what it holds; nothing may point at it any more. */
-void rtmd_conn_free(rtmd_conn_t *c);
+/* Frees c and what it holds (and takes it off the flush list); nothing else may point at it
+ * any more. */
+void rtmd_conn_free(rtmd_server_t *srv, rtmd_conn_t *c);
 /* Points wsi's per-connection memory at c (NULL: at nothing). */
 void rtmd_conn_bind(struct lws *wsi, rtmd_conn_t *c);
 
@@ -128,7 +131,18 @@ void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t st
  * without a grace period (a detached one at the next grace sweep). */
 void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why);
 
-/* LWS_CALLBACK_SERVER_WRITEABLE: packs queued frames into one write. -1: close now. */
+/* Writing. Queuing a frame only puts c on the server's flush list (rtmd_conn_wake); the list
+ * is written by rtmd_conn_flush_all from a timer that is due at once, which libuv runs at the
+ * start of the next loop iteration, before it waits for I/O again: every connection's frames of
+ * one iteration go out packed, written directly while lws holds nothing of it buffered, and
+ * lws is asked for WRITEABLE only when the kernel did not take everything. No POLLOUT round
+ * trip (epoll_ctl) per send. */
+void rtmd_conn_wake(rtmd_server_t *srv, rtmd_conn_t *c);
+void rtmd_conn_flush_all(rtmd_server_t *srv);
+/* Frees the flush list (at exit). */
+void rtmd_conn_flush_cleanup(rtmd_server_t *srv);
+
+/* LWS_CALLBACK_SERVER_WRITEABLE: writes what is queued, packed. -1: close now. */
 int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c);
 /* LWS_CALLBACK_TIMER: sends the close that rtmd_conn_on_writeable scheduled. -1: close. */
 int rtmd_conn_on_timer(rtmd_conn_t *c);

@@ -102,6 +102,7 @@ rtmd_conn_t *rtmd_resume_attach(rtmd_server_t *srv, rtmd_conn_t *held, rtmd_conn
         lws_set_timeout(held->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
     held->wsi = c->wsi;
+    held->want_writeable = c->want_writeable; /* a WRITEABLE c asked for still comes */
     held->id = c->id;
     held->state = RTMD_CONN_OPEN;
     held->rx_in_msg = false;
@@ -121,7 +122,7 @@ rtmd_conn_t *rtmd_resume_attach(rtmd_server_t *srv, rtmd_conn_t *held, rtmd_conn
             "conn %llu user %s: session resumed%s%lld ms after the drop; %llu frames sent again",
             (unsigned long long)held->id, held->user, was_held ? " " : " (connection replaced) ",
             (long long)held_ms, (unsigned long long)resent);
-    lws_callback_on_writable(held->wsi);
+    rtmd_conn_wake(srv, held);
     if (was_held)
         rtmd_presence_notify(srv, held->user, held->user_len, RTM_PEER_ONLINE_STATE_ONLINE);
     if (held->offline_more && held->offline_inflight == 0)

@@ -65,6 +65,7 @@ static void stop_timers(rtmd_server_t *srv)
     rtmd_heartbeat_stop(srv);
     rtmd_resume_stop(srv);
     rtmd_token_timers_stop(&srv->token_timers);
+    lws_sul_cancel(&srv->flush_timer);
 }
 
 /* Runs inside the loop: destroying the context there is what makes lws_service() return. */
@@ -320,7 +321,7 @@ static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, siz
     if (first && final) {
         rtmd_conn_t *now = rtmd_dispatch_message(srv, c, in, len);
         if (now != c) /* a LOGIN resumed a held session: c has handed its connection over */
-            rtmd_conn_free(c);
+            rtmd_conn_free(srv, c);
         return 0;
     }
     if (!rtm_buf_append(&c->rx, in, len)) {
@@ -332,7 +333,7 @@ static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, siz
         rtmd_conn_t *now = rtmd_dispatch_message(srv, c, rtm_buf_data(&c->rx), c->rx.len);
         rtm_buf_free(&c->rx); /* idle connections hold no buffers */
         if (now != c)
-            rtmd_conn_free(c);
+            rtmd_conn_free(srv, c);
     }
     return 0;
 }
@@ -630,6 +631,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtmd_token_timers_destroy(&srv.token_timers);
     rtmd_bans_destroy(&srv.bans);
     rtmd_offline_close(&srv);
+    rtmd_conn_flush_cleanup(&srv);
     rtmd_msg_cleanup();
     return started ? 0 : 1;
 }

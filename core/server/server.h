@@ -57,6 +57,12 @@ typedef struct rtmd_server {
     rtmd_token_timers_t token_timers; /* token warnings and ends (token_expiry.c) */
     rtmd_bans_t bans;                 /* banned user ids (bans.c, admin.c) */
 
+    /* Connections with frames to write before the loop waits again (conn.c), and the timer
+     * (due at once) that writes them. */
+    rtmd_conn_t **flush;
+    uint32_t n_flush, flush_cap;
+    lws_sorted_usec_list_t flush_timer;
+
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */
     bool stopping;   /* SIGTERM seen: draining (GOAWAY sent, connections closing) */
