@@ -20,10 +20,34 @@ static uint8_t write_scratch[LWS_PRE + WRITE_BUDGET];
 
 rtmd_conn_t *rtmd_conn_new(void)
 {
-    rtmd_conn_t *c = calloc(1, sizeof(*c));
-    if (c)
-        rtm_buf_init(&c->rx, 0);
-    return c;
+    return calloc(1, sizeof(rtmd_conn_t));
+}
+
+rtmd_conn_extra_t *rtmd_conn_extra(rtmd_conn_t *c)
+{
+    if (!c->extra)
+        c->extra = calloc(1, sizeof(*c->extra));
+    return c->extra;
+}
+
+bool rtmd_conn_rx_append(rtmd_conn_t *c, const uint8_t *in, size_t len)
+{
+    if (!c->rx) {
+        c->rx = malloc(sizeof(*c->rx));
+        if (!c->rx)
+            return false;
+        rtm_buf_init(c->rx, 0);
+    }
+    return rtm_buf_append(c->rx, in, len);
+}
+
+void rtmd_conn_rx_free(rtmd_conn_t *c)
+{
+    if (!c->rx)
+        return;
+    rtm_buf_free(c->rx);
+    free(c->rx);
+    c->rx = NULL;
 }
 
 static void unlist(rtmd_server_t *srv, rtmd_conn_t *c)
@@ -40,7 +64,8 @@ void rtmd_conn_free(rtmd_server_t *srv, rtmd_conn_t *c)
         return;
     unlist(srv, c);
     rtmd_outq_clear(&c->out);
-    rtm_buf_free(&c->rx);
+    rtmd_conn_rx_free(c);
+    free(c->extra); /* its lists were emptied when the session ended */
     free(c);
 }
 
@@ -60,8 +85,9 @@ static bool queue(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m, bool counte
         return false;
     if (c->out.bytes + m->len > RTMD_MAX_QUEUED_BYTES) {
         rtm_log(&srv->log, RTM_LOG_WARN,
-                "conn %llu user %s: dropped: slow consumer (%zu bytes kept, limit %u)",
-                (unsigned long long)c->id, rtmd_conn_user(c), c->out.bytes, RTMD_MAX_QUEUED_BYTES);
+                "conn %llu user %s: dropped: slow consumer (%u bytes kept, limit %u)",
+                (unsigned long long)c->id, rtmd_conn_user(c), (unsigned)c->out.bytes,
+                RTMD_MAX_QUEUED_BYTES);
         rtmd_conn_abort(srv, c, NULL);
         return false;
     }

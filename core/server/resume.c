@@ -69,7 +69,7 @@ bool rtmd_resume_detach(rtmd_server_t *srv, rtmd_conn_t *c)
     c->state = RTMD_CONN_DETACHED;
     c->detached_ms = rtm_now_mono_ms();
     c->rx_in_msg = false;
-    rtm_buf_free(&c->rx);
+    rtmd_conn_rx_free(c);
     RTM_DLIST_PUSH_BACK(srv->held_head, srv->held_tail, c, live_next, live_prev);
     srv->n_held++;
     if (srv->held_head == c)
@@ -107,7 +107,7 @@ rtmd_conn_t *rtmd_resume_attach(rtmd_server_t *srv, rtmd_conn_t *held, rtmd_conn
     held->state = RTMD_CONN_OPEN;
     held->rx_in_msg = false;
     held->rx_unacked = 0;
-    rtm_buf_free(&held->rx);
+    rtmd_conn_rx_free(held);
     rtmd_conn_bind(held->wsi, held);
     rtmd_heartbeat_remove(srv, c);
     rtmd_heartbeat_add(srv, held);

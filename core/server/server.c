@@ -324,14 +324,14 @@ static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, siz
             rtmd_conn_free(srv, c);
         return 0;
     }
-    if (!rtm_buf_append(&c->rx, in, len)) {
+    if (!rtmd_conn_rx_append(c, in, len)) {
         rtm_log(&srv->log, RTM_LOG_ERROR, "conn %llu: out of memory receiving a message",
                 (unsigned long long)c->id);
         return close_now(c->wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
     }
     if (final) {
-        rtmd_conn_t *now = rtmd_dispatch_message(srv, c, rtm_buf_data(&c->rx), c->rx.len);
-        rtm_buf_free(&c->rx); /* idle connections hold no buffers */
+        rtmd_conn_t *now = rtmd_dispatch_message(srv, c, rtm_buf_data(c->rx), c->rx->len);
+        rtmd_conn_rx_free(c); /* idle connections hold no buffers */
         if (now != c)
             rtmd_conn_free(srv, c);
     }
