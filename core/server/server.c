@@ -7,10 +7,12 @@
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -229,14 +231,50 @@ static int on_http_writeable(struct lws *wsi, http_pss_t *pss)
     return http_done(wsi);
 }
 
+/* A socket accepted over the limit: an HTTP answer a client can show (its WebSocket handshake
+ * fails with status 503), written straight to the new socket, whose send buffer is empty. What
+ * the client already sent is read first, so that the close is a FIN rather than a reset that
+ * could discard the answer. */
+static void refuse_socket(rtmd_server_t *srv, int fd)
+{
+    static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                 "Content-Type: text/plain\r\n"
+                                 "Content-Length: 37\r\n"
+                                 "Connection: close\r\n"
+                                 "\r\n"
+                                 "rtmd: too many connections, try later\n";
+    char sink[512];
+    while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+        ;
+    ssize_t n = send(fd, answer, sizeof(answer) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)n; /* best effort: the socket is closed either way */
+    shutdown(fd, SHUT_WR);
+    srv->n_refused++;
+    /* One line per 1,000 (and the first): a storm must not flood the log. */
+    if (srv->n_refused % 1000 == 1)
+        rtm_log(&srv->log, RTM_LOG_WARN,
+                "refused a connection at accept: %zu connections, --max-connections %u or the "
+                "open-file limit reached (%llu refused so far)",
+                srv->n_conns, (unsigned)srv->opt->max_connections,
+                (unsigned long long)srv->n_refused);
+}
+
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
     rtmd_server_t *srv = lws_context_user(lws_get_context(wsi));
     http_pss_t *pss = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-        return srv->stopping ? 1 : 0; /* draining: accept nothing new */
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+        if (srv->stopping)
+            return 1;               /* draining: accept nothing new */
+        int fd = (int)(intptr_t)in; /* lws 4.1 passes the accepted descriptor here */
+        if (fd >= srv->accept_fd_max) {
+            refuse_socket(srv, fd);
+            return 1;
+        }
+        return 0;
+    }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         /* A WebSocket upgrade lands here only when it did not ask for rtm.1. */
         rtm_log(&srv->log, RTM_LOG_INFO, "refused a WebSocket upgrade without subprotocol %s",
@@ -502,6 +540,26 @@ static unsigned int fd_limit(uint32_t max_connections)
     return (unsigned int)want;
 }
 
+/* The lowest free descriptor now (the next one accept would get) plus --max-connections,
+ * within the open-file limit and libwebsockets' table less RTMD_RESERVED_FDS. */
+static void set_accept_limit(rtmd_server_t *srv)
+{
+    int next = fcntl(0, F_DUPFD, 0);
+    if (next >= 0)
+        close(next);
+    else
+        next = 0;
+    uint64_t limit = (uint64_t)next + srv->opt->max_connections;
+    uint64_t table = fd_limit(srv->opt->max_connections);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < table)
+        table = rl.rlim_cur;
+    table = table > RTMD_RESERVED_FDS ? table - RTMD_RESERVED_FDS : 0;
+    if (limit > table)
+        limit = table;
+    srv->accept_fd_max = limit > INT32_MAX ? INT32_MAX : (int)limit;
+}
+
 static bool start_listening(rtmd_server_t *srv)
 {
     const rtmd_options_t *o = srv->opt;
@@ -555,6 +613,7 @@ static bool start_listening(rtmd_server_t *srv)
                 o->listen_port);
         return false;
     }
+    set_accept_limit(srv);
     int port = lws_get_vhost_listen_port(srv->vhost);
     const char *shown = *o->listen_host ? o->listen_host : "0.0.0.0";
     printf("rtmd listening on %s%s%s:%d\n", o->listen_ipv6 ? "[" : "", shown,
