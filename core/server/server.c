@@ -337,7 +337,9 @@ static int close_now(struct lws *wsi, enum lws_close_status status, const char *
 static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, size_t len)
 {
     bool first = !c->rx_in_msg;
-    bool final = lws_is_final_fragment(c->wsi) != 0;
+    /* lws_is_final_fragment formats a debug line on every call (libwebsockets 4.1.6): a chunk
+     * with more of its WebSocket frame to come is not final, and that needs no call. */
+    bool final = lws_remaining_packet_payload(c->wsi) == 0 && lws_is_final_fragment(c->wsi) != 0;
     if (first) {
         c->rx_text = !lws_frame_is_binary(c->wsi);
         c->rx_total = 0;
