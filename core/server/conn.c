@@ -1,6 +1,7 @@
 /* Queuing frames to one session, keeping its counted frames until they are acknowledged,
  * packing them into writes, and closing its connection (see conn.h). Runs on the loop thread
- * only; lws_write happens only in rtmd_conn_on_writeable. */
+ * only; lws_write happens only in write_queued, from the end-of-iteration flush or from
+ * WRITEABLE, and never while lws holds part of an earlier write (lws would pile it up). */
 #include "conn.h"
 
 #include <stdlib.h>
@@ -19,18 +20,52 @@ static uint8_t write_scratch[LWS_PRE + WRITE_BUDGET];
 
 rtmd_conn_t *rtmd_conn_new(void)
 {
-    rtmd_conn_t *c = calloc(1, sizeof(*c));
-    if (c)
-        rtm_buf_init(&c->rx, 0);
-    return c;
+    return calloc(1, sizeof(rtmd_conn_t));
 }
 
-void rtmd_conn_free(rtmd_conn_t *c)
+rtmd_conn_extra_t *rtmd_conn_extra(rtmd_conn_t *c)
+{
+    if (!c->extra)
+        c->extra = calloc(1, sizeof(*c->extra));
+    return c->extra;
+}
+
+bool rtmd_conn_rx_append(rtmd_conn_t *c, const uint8_t *in, size_t len)
+{
+    if (!c->rx) {
+        c->rx = malloc(sizeof(*c->rx));
+        if (!c->rx)
+            return false;
+        rtm_buf_init(c->rx, 0);
+    }
+    return rtm_buf_append(c->rx, in, len);
+}
+
+void rtmd_conn_rx_free(rtmd_conn_t *c)
+{
+    if (!c->rx)
+        return;
+    rtm_buf_free(c->rx);
+    free(c->rx);
+    c->rx = NULL;
+}
+
+static void unlist(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    if (c->flush_slot) {
+        srv->flush[c->flush_slot - 1] = NULL;
+        c->flush_slot = 0;
+    }
+}
+
+void rtmd_conn_free(rtmd_server_t *srv, rtmd_conn_t *c)
 {
     if (!c)
         return;
+    unlist(srv, c);
     rtmd_outq_clear(&c->out);
-    rtm_buf_free(&c->rx);
+    rtmd_conn_rx_free(c);
+    free(c->extra); /* its lists were emptied when the session ended */
     free(c);
 }
 
@@ -50,8 +85,9 @@ static bool queue(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m, bool counte
         return false;
     if (c->out.bytes + m->len > RTMD_MAX_QUEUED_BYTES) {
         rtm_log(&srv->log, RTM_LOG_WARN,
-                "conn %llu user %s: dropped: slow consumer (%zu bytes kept, limit %u)",
-                (unsigned long long)c->id, rtmd_conn_user(c), c->out.bytes, RTMD_MAX_QUEUED_BYTES);
+                "conn %llu user %s: dropped: slow consumer (%u bytes kept, limit %u)",
+                (unsigned long long)c->id, rtmd_conn_user(c), (unsigned)c->out.bytes,
+                RTMD_MAX_QUEUED_BYTES);
         rtmd_conn_abort(srv, c, NULL);
         return false;
     }
@@ -62,8 +98,7 @@ static bool queue(rtmd_server_t *srv, rtmd_conn_t *c, rtmd_msg_t *m, bool counte
     }
     if (counted)
         c->tx_seq++;
-    if (c->wsi && c->out.count == c->out_sent + 1)
-        lws_callback_on_writable(c->wsi);
+    rtmd_conn_wake(srv, c);
     return true;
 }
 
@@ -185,7 +220,7 @@ void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t st
     c->close_reason = reason;
     if (!srv->destroying && c->wsi) {
         lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, RTMD_CLOSE_FLUSH_S);
-        lws_callback_on_writable(c->wsi);
+        rtmd_conn_wake(srv, c);
     }
 }
 
@@ -205,11 +240,125 @@ void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why)
         rtmd_resume_end_soon(srv, c);
 }
 
-int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
+static void request_writeable(rtmd_conn_t *c)
+{
+    c->want_writeable = true;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void flush_fired(lws_sorted_usec_list_t *sul)
+{
+    rtmd_conn_flush_all(lws_container_of(sul, rtmd_server_t, flush_timer));
+}
+
+void rtmd_conn_wake(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    if (c->flush_slot || !c->wsi || srv->destroying)
+        return;
+    if (srv->n_flush == srv->flush_cap) {
+        uint32_t cap = srv->flush_cap ? srv->flush_cap * 2 : 64;
+        rtmd_conn_t **list = cap > srv->flush_cap ? realloc(srv->flush, sizeof(*list) * cap) : NULL;
+        if (!list) { /* out of memory: the slow way still works */
+            request_writeable(c);
+            return;
+        }
+        srv->flush = list;
+        srv->flush_cap = cap;
+    }
+    srv->flush[srv->n_flush++] = c;
+    c->flush_slot = srv->n_flush;
+    if (srv->n_flush == 1) /* due at once: runs before the loop next waits for I/O */
+        lws_sul_schedule(srv->ctx, 0, &srv->flush_timer, flush_fired, 1);
+}
+
+/* Writes c's unwritten frames, as many as fit packed into each write, while lws holds none of
+ * c's bytes. 1: everything is written (lws may still hold the tail of the last write: it
+ * flushes that itself); 0: lws holds some, WRITEABLE is requested for the rest; -1: a write
+ * failed (the connection is dead). */
+static int write_queued(rtmd_server_t *srv, rtmd_conn_t *c)
 {
     rtmd_outq_t *q = &c->out;
-    uint32_t from = c->out_sent;
-    if (from == q->count) {
+    int rc = 1;
+    while (c->out_sent < q->count) {
+        if (lws_partial_buffered(c->wsi)) {
+            request_writeable(c);
+            rc = 0;
+            break;
+        }
+        uint32_t from = c->out_sent;
+        rtmd_msg_t *first = rtmd_outq_at(q, from);
+        size_t total = first->len;
+        uint32_t n = 1;
+        while (from + n < q->count && total + rtmd_outq_at(q, from + n)->len <= WRITE_BUDGET)
+            total += rtmd_outq_at(q, from + n++)->len;
+
+        uint8_t *payload;
+        if (n == 1) {
+            payload = rtmd_msg_payload(first);
+        } else {
+            payload = write_scratch + LWS_PRE;
+            size_t off = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                rtmd_msg_t *m = rtmd_outq_at(q, from + i);
+                memcpy(payload + off, rtmd_msg_payload(m), m->len);
+                off += m->len;
+            }
+        }
+        int written = lws_write(c->wsi, payload, total, LWS_WRITE_BINARY);
+        c->out_sent += n;
+        if (written < 0) {
+            rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: write failed",
+                    (unsigned long long)c->id, rtmd_conn_user(c));
+            rc = -1;
+            break;
+        }
+    }
+    rtmd_conn_acked(c, c->tx_acked); /* what needs no acknowledgement goes at once */
+    return rc;
+}
+
+void rtmd_conn_flush_all(rtmd_server_t *srv)
+{
+    /* Writing adds nobody to the list: it is walked once, then emptied. */
+    for (uint32_t i = 0; i < srv->n_flush; i++) {
+        rtmd_conn_t *c = srv->flush[i];
+        if (!c) /* freed since it was listed */
+            continue;
+        c->flush_slot = 0;
+        if (!c->wsi || c->want_writeable || srv->destroying ||
+            (c->state != RTMD_CONN_OPEN && c->state != RTMD_CONN_CLOSING))
+            continue;
+        int rc = write_queued(srv, c);
+        if (rc < 0) {
+            /* Closed from lws's side, not from inside this write: nothing more is written. */
+            c->want_writeable = true;
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        } else if (rc > 0 && c->state == RTMD_CONN_CLOSING && c->close_reason) {
+            request_writeable(c); /* the close goes once lws has flushed everything */
+        }
+    }
+    srv->n_flush = 0;
+    if (srv->flush_cap > 4096) { /* a burst's list is not kept */
+        free(srv->flush);
+        srv->flush = NULL;
+        srv->flush_cap = 0;
+    }
+}
+
+void rtmd_conn_flush_cleanup(rtmd_server_t *srv)
+{
+    for (uint32_t i = 0; i < srv->n_flush; i++)
+        if (srv->flush[i])
+            srv->flush[i]->flush_slot = 0;
+    free(srv->flush);
+    srv->flush = NULL;
+    srv->n_flush = srv->flush_cap = 0;
+}
+
+int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    c->want_writeable = false;
+    if (c->out_sent == c->out.count) {
         /* Closing and everything (including what lws buffered) is out: say goodbye. Not from
          * here: lws 4.1 takes a non-zero return from WRITEABLE for a dead socket and sends no
          * close frame; from the wsi timer it runs the WebSocket closing handshake. */
@@ -217,36 +366,12 @@ int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c)
             lws_set_timer_usecs(c->wsi, 1);
         return 0; /* else spurious (after lws's own ping/pong) */
     }
-
-    rtmd_msg_t *first = rtmd_outq_at(q, from);
-    size_t total = first->len;
-    uint32_t n = 1;
-    while (from + n < q->count && total + rtmd_outq_at(q, from + n)->len <= WRITE_BUDGET)
-        total += rtmd_outq_at(q, from + n++)->len;
-
-    uint8_t *payload;
-    if (n == 1) {
-        payload = rtmd_msg_payload(first);
-    } else {
-        payload = write_scratch + LWS_PRE;
-        size_t off = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            rtmd_msg_t *m = rtmd_outq_at(q, from + i);
-            memcpy(payload + off, rtmd_msg_payload(m), m->len);
-            off += m->len;
-        }
-    }
-    int written = lws_write(c->wsi, payload, total, LWS_WRITE_BINARY);
-    c->out_sent += n;
-    rtmd_conn_acked(c, c->tx_acked); /* what needs no acknowledgement goes at once */
-    if (written < 0) {
-        rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: write failed",
-                (unsigned long long)c->id, rtmd_conn_user(c));
+    int rc = write_queued(srv, c);
+    if (rc < 0)
         return -1;
-    }
-    /* More to send, or a close to send once lws has flushed what the kernel did not take. */
-    if (c->out_sent < q->count || c->state == RTMD_CONN_CLOSING)
-        lws_callback_on_writable(c->wsi);
+    /* A close to send once lws has flushed what the kernel did not take. */
+    if (rc > 0 && c->state == RTMD_CONN_CLOSING)
+        request_writeable(c);
     return 0;
 }
 

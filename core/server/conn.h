@@ -35,48 +35,59 @@ typedef enum rtmd_conn_state {
 /* The session secret's size (LOGIN result `session`). */
 #define RTMD_SECRET_BYTES 16
 
+/* What few sessions use, allocated on first use (rtmd_conn_extra) and kept until the session
+ * ends: an idle connection holds none of it. */
+typedef struct rtmd_conn_extra {
+    rtmd_sub_t *subs, *subs_tail;    /* presence subscriptions, oldest first (presence.c) */
+    rtmd_attr_list_t attrs;          /* the session's user attributes (user_attrs.c) */
+    rtmd_invite_list_t invites_sent; /* invitations this session sent (invitation.c) */
+    rtmd_invite_list_t invites_recv; /* ... and those delivered to it */
+    rtmd_rate_conn_t rate;           /* request rate windows (rate_limit.c) */
+    uint16_t n_subs;                 /* presence subscriptions (at most RTM_SUBSCRIBE_PEERS_MAX) */
+} rtmd_conn_extra_t;
+
+/* Fields ordered by size, so that the struct has no holes (it is one per connection). */
 typedef struct rtmd_conn {
     struct lws *wsi; /* NULL while detached */
     uint64_t id;     /* the connection's, for logs; never reused (a resume takes the new one) */
+    const char *close_reason; /* static string */
+    rtm_buf_t *rx;            /* reassembly of a fragmented message; NULL between messages */
+    rtmd_conn_extra_t *extra; /* NULL until first needed */
+    /* The frame stream. out holds, in order, the counted frames written and not acknowledged
+     * yet, then every frame not written yet (uncounted ones too: an uncounted frame written
+     * behind an unacknowledged one waits there until the acknowledgement passes it). */
+    rtmd_outq_t out;
+    uint64_t tx_seq;   /* counted frames queued in this session */
+    uint64_t tx_acked; /* ... of which the client has acknowledged this many */
+    uint64_t rx_seq;   /* counted client frames processed in this session */
+    /* monotonic: when the connection last received anything (attached), or when the session
+     * lost its connection (detached) */
+    int64_t last_rx_ms;
+    int64_t detached_ms;
+    struct rtmd_conn *live_next, *live_prev; /* liveness list, or the held list when detached */
+    rtmd_pending_t *awaiting_ack;            /* PEER_MESSAGEs pushed here, not acknowledged yet */
+    rtmd_pending_t *sent;       /* this connection's SEND_PEERs waiting for their ack */
+    rtmd_member_t *memberships; /* the channels joined (channel.c) */
+    uint32_t out_sent;          /* entries of out already written to the current connection */
+    uint32_t rx_unacked;        /* counted frames received since the last SERVER_ACK or PONG */
+    uint32_t rx_total;          /* bytes of the current message so far */
+    uint32_t token_expire_ts;   /* 0: no token */
+    uint32_t token_slot;        /* 1 + position in the token timer heap; 0: none (token_expiry.c) */
+    uint32_t flush_slot;        /* 1 + position in the server's flush list; 0: not in it */
+    uint16_t close_status;
+    uint16_t offline_inflight;         /* stored messages pushed here and not acknowledged yet */
+    uint8_t secret[RTMD_SECRET_BYTES]; /* the resume secret (LOGIN result `session`) */
     uint8_t state;
     bool logged_in;
     bool rx_in_msg; /* a WebSocket message is partly received */
     bool rx_text;   /* ... and it is a text message (refused) */
     bool in_live;   /* in the server's liveness list (heartbeat.c) */
     uint8_t user_len;
-    uint8_t n_channels; /* channels joined (at most RTM_CHANNELS_JOINED_MAX) */
-    bool offline_more;  /* stored messages wait for this session's next batch (offline.c) */
-    uint16_t close_status;
-    uint16_t n_subs;           /* presence subscriptions (at most RTM_SUBSCRIBE_PEERS_MAX) */
-    uint16_t offline_inflight; /* stored messages pushed here and not acknowledged yet */
-    const char *close_reason;  /* static string */
-    uint32_t rx_total;         /* bytes of the current message so far */
-    uint32_t token_expire_ts;  /* 0: no token */
-    uint32_t token_slot;       /* 1 + position in the token timer heap; 0: none (token_expiry.c) */
-    bool token_warned;         /* TOKEN_WILL_EXPIRE went for the current token */
+    uint8_t n_channels;  /* channels joined (at most RTM_CHANNELS_JOINED_MAX) */
+    bool offline_more;   /* stored messages wait for this session's next batch (offline.c) */
+    bool token_warned;   /* TOKEN_WILL_EXPIRE went for the current token */
+    bool want_writeable; /* WRITEABLE requested from lws: no direct writes until then */
     char user[RTM_ID_MAX_BYTES + 1];
-    rtm_buf_t rx; /* reassembly of a fragmented message; empty between messages */
-    /* The frame stream. out holds, in order, the counted frames written and not acknowledged
-     * yet, then every frame not written yet (uncounted ones too: an uncounted frame written
-     * behind an unacknowledged one waits there until the acknowledgement passes it). */
-    rtmd_outq_t out;
-    uint32_t out_sent;   /* entries of out already written to the current connection */
-    uint32_t rx_unacked; /* counted frames received since the last SERVER_ACK or PONG */
-    uint64_t tx_seq;     /* counted frames queued in this session */
-    uint64_t tx_acked;   /* ... of which the client has acknowledged this many */
-    uint64_t rx_seq;     /* counted client frames processed in this session */
-    int64_t last_rx_ms;  /* monotonic: when the connection last received anything */
-    int64_t detached_ms; /* monotonic: when the session lost its connection */
-    struct rtmd_conn *live_next, *live_prev; /* liveness list, or the held list when detached */
-    uint8_t secret[RTMD_SECRET_BYTES];       /* the resume secret (LOGIN result `session`) */
-    rtmd_pending_t *awaiting_ack;            /* PEER_MESSAGEs pushed here, not acknowledged yet */
-    rtmd_pending_t *sent;            /* this connection's SEND_PEERs waiting for their ack */
-    rtmd_member_t *memberships;      /* the channels joined (channel.c) */
-    rtmd_sub_t *subs, *subs_tail;    /* presence subscriptions, oldest first (presence.c) */
-    rtmd_attr_list_t attrs;          /* the session's user attributes (user_attrs.c) */
-    rtmd_invite_list_t invites_sent; /* invitations this session sent (invitation.c) */
-    rtmd_invite_list_t invites_recv; /* ... and those delivered to it */
-    rtmd_rate_conn_t rate;           /* request rate windows (rate_limit.c) */
 } rtmd_conn_t;
 
 /* What lws's per-connection memory holds. */
@@ -87,8 +98,15 @@ typedef struct rtmd_wsi {
 
 /* A new connection object (not logged in, not attached); NULL when out of memory. */
 rtmd_conn_t *rtmd_conn_new(void);
-/* Frees c and what it holds; nothing may point at it any more. */
-void rtmd_conn_free(rtmd_conn_t *c);
+/* Frees c and what it holds (and takes it off the flush list); nothing else may point at it
+ * any more. */
+void rtmd_conn_free(rtmd_server_t *srv, rtmd_conn_t *c);
+/* c's rarely used parts, allocated (zeroed) on first use; NULL when out of memory. */
+rtmd_conn_extra_t *rtmd_conn_extra(rtmd_conn_t *c);
+/* Appends to c's reassembly buffer (allocated on first use); false when out of memory. */
+bool rtmd_conn_rx_append(rtmd_conn_t *c, const uint8_t *in, size_t len);
+/* Frees c's reassembly buffer: idle connections hold none. */
+void rtmd_conn_rx_free(rtmd_conn_t *c);
 /* Points wsi's per-connection memory at c (NULL: at nothing). */
 void rtmd_conn_bind(struct lws *wsi, rtmd_conn_t *c);
 
@@ -128,10 +146,27 @@ void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t st
  * without a grace period (a detached one at the next grace sweep). */
 void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why);
 
-/* LWS_CALLBACK_SERVER_WRITEABLE: packs queued frames into one write. -1: close now. */
+/* Writing. Queuing a frame only puts c on the server's flush list (rtmd_conn_wake); the list
+ * is written by rtmd_conn_flush_all from a timer that is due at once, which libuv runs at the
+ * start of the next loop iteration, before it waits for I/O again: every connection's frames of
+ * one iteration go out packed, written directly while lws holds nothing of it buffered, and
+ * lws is asked for WRITEABLE only when the kernel did not take everything. No POLLOUT round
+ * trip (epoll_ctl) per send. */
+void rtmd_conn_wake(rtmd_server_t *srv, rtmd_conn_t *c);
+void rtmd_conn_flush_all(rtmd_server_t *srv);
+/* Frees the flush list (at exit). */
+void rtmd_conn_flush_cleanup(rtmd_server_t *srv);
+
+/* LWS_CALLBACK_SERVER_WRITEABLE: writes what is queued, packed. -1: close now. */
 int rtmd_conn_on_writeable(rtmd_server_t *srv, rtmd_conn_t *c);
 /* LWS_CALLBACK_TIMER: sends the close that rtmd_conn_on_writeable scheduled. -1: close. */
 int rtmd_conn_on_timer(rtmd_conn_t *c);
+
+/* c's presence subscriptions. */
+static inline unsigned rtmd_conn_n_subs(const rtmd_conn_t *c)
+{
+    return c->extra ? c->extra->n_subs : 0;
+}
 
 /* "alice" for logs: the user id once logged in, else "-". */
 static inline const char *rtmd_conn_user(const rtmd_conn_t *c)

@@ -2,6 +2,7 @@
  * the server is single-threaded. */
 #include "dispatch.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "channel.h"
@@ -26,7 +27,7 @@ static bool within_rate_limit(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
     const rtmd_options_t *o = srv->opt;
     if (!o->rate_limits)
         return true;
-    rtmd_rate_window_t *w = NULL;
+    size_t window = 0; /* which of the connection's windows (offset in rtmd_rate_conn_t) */
     rtmd_rate_limit_t lim;
     const char *what = NULL;
     switch (f->type) {
@@ -39,12 +40,12 @@ static bool within_rate_limit(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
         break;
     case RTM_FRAME_SEND_PEER:
     case RTM_FRAME_SEND_CHANNEL:
-        w = &c->rate.messages;
+        window = offsetof(rtmd_rate_conn_t, messages);
         lim = (rtmd_rate_limit_t){o->rate_messages, RTMD_RATE_MESSAGES_WINDOW_MS};
         what = "messages";
         break;
     case RTM_FRAME_JOIN:
-        w = &c->rate.joins;
+        window = offsetof(rtmd_rate_conn_t, joins);
         lim = (rtmd_rate_limit_t){o->rate_joins, RTMD_RATE_JOINS_WINDOW_MS};
         what = "channel joins";
         break;
@@ -56,7 +57,7 @@ static bool within_rate_limit(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
     case RTM_FRAME_ADD_USER_ATTRS:
     case RTM_FRAME_DEL_USER_ATTRS:
     case RTM_FRAME_CLEAR_USER_ATTRS:
-        w = &c->rate.attr_writes;
+        window = offsetof(rtmd_rate_conn_t, attr_writes);
         lim = (rtmd_rate_limit_t){o->rate_attribute_writes, RTMD_RATE_ATTR_WRITES_WINDOW_MS};
         what = "attribute writes";
         break;
@@ -64,8 +65,13 @@ static bool within_rate_limit(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fram
         return true;
     }
     int64_t now_ms = rtm_now_mono_ms();
-    bool ok = w ? rtmd_rate_take(w, &lim, now_ms)
-                : rtmd_rate_logins_take(&srv->login_rates, f->user.ptr, f->user.len, &lim, now_ms);
+    bool ok;
+    if (f->type == RTM_FRAME_LOGIN) {
+        ok = rtmd_rate_logins_take(&srv->login_rates, f->user.ptr, f->user.len, &lim, now_ms);
+    } else { /* the windows live in c's extra part: out of memory lets the request through */
+        rtmd_conn_extra_t *x = rtmd_conn_extra(c);
+        ok = !x || rtmd_rate_take((rtmd_rate_window_t *)((char *)&x->rate + window), &lim, now_ms);
+    }
     if (ok)
         return true;
     char why[96];

@@ -152,9 +152,9 @@ static void invite_end(rtmd_server_t *srv, rtmd_invite_t *inv)
 {
     cancel_timers(inv);
     rtm_hm_del(&srv->invites.by_key, inv->key, inv->key_len);
-    s_unlink(&inv->caller->invites_sent, inv);
+    s_unlink(&inv->caller->extra->invites_sent, inv); /* extra: made before it was linked */
     if (inv->callee) {
-        r_unlink(&inv->callee->invites_recv, inv);
+        r_unlink(&inv->callee->extra->invites_recv, inv);
     } else if (inv->held) {
         rtmd_held_t *h = inv->held;
         r_unlink(&h->list, inv);
@@ -249,13 +249,14 @@ static void expire_fired(lws_sorted_usec_list_t *sul)
     invite_end(srv, inv);
 }
 
-/* inv (held or new) goes to callee session c: INVITE_RECEIVED, and the ack timer starts. */
+/* inv (held or new) goes to callee session c, whose extra part exists: INVITE_RECEIVED, and
+ * the ack timer starts. */
 static void deliver(rtmd_server_t *srv, rtmd_invite_t *inv, rtmd_conn_t *c)
 {
     lws_sul_cancel(&inv->offline_timer);
     inv->held = NULL;
     inv->callee = c;
-    r_push(&c->invites_recv, inv);
+    r_push(&c->extra->invites_recv, inv);
     lws_sul_schedule(srv->ctx, 0, &inv->ack_timer, ack_fired, ms(srv->opt->invite_ack_timeout_ms));
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_INVITE_RECEIVED, 0);
@@ -340,7 +341,8 @@ void rtmd_invite_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
     char *content = content_len ? malloc(content_len) : NULL;
     rtmd_conn_t *callee = rtmd_session_find(srv, f->user.ptr, f->user.len);
     rtmd_held_t *h = NULL;
-    bool ok = inv && (content || !content_len);
+    bool ok = inv && (content || !content_len) && rtmd_conn_extra(c) &&
+              (!callee || rtmd_conn_extra(callee));
     if (ok && !callee) {
         h = held_get_or_create(srv, f->user.ptr, f->user.len);
         ok = h != NULL;
@@ -374,7 +376,7 @@ void rtmd_invite_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
         inv->channel_len = (uint8_t)f->channel.len;
         memcpy(inv->channel, f->channel.ptr, f->channel.len);
     }
-    s_push(&c->invites_sent, inv);
+    s_push(&c->extra->invites_sent, inv);
     lws_sul_schedule(srv->ctx, 0, &inv->expire_timer, expire_fired, ms(srv->opt->invite_expire_ms));
     rtm_log(&srv->log, RTM_LOG_INFO, "invitation %s/%llu to %.*s: %s", c->user,
             (unsigned long long)inv->iid, (int)inv->callee_len, inv->callee_id,
@@ -440,6 +442,13 @@ void rtmd_invite_deliver_held(rtmd_server_t *srv, rtmd_conn_t *c)
     rtmd_held_t *h = rtm_hm_get(&srv->invites.held, c->user, c->user_len);
     if (!h)
         return;
+    if (!rtmd_conn_extra(c)) { /* they stay held: for the next login, or until they expire */
+        rtm_log(&srv->log, RTM_LOG_ERROR,
+                "conn %llu user %s: out of memory: held invitations "
+                "not delivered",
+                (unsigned long long)c->id, c->user);
+        return;
+    }
     rtm_hm_del(&srv->invites.held, h->id, h->id_len);
     size_t n = 0;
     for (rtmd_invite_t *inv = h->list.head, *next; inv; inv = next, n++) {
@@ -454,8 +463,10 @@ void rtmd_invite_deliver_held(rtmd_server_t *srv, rtmd_conn_t *c)
 
 void rtmd_invite_session_ended(rtmd_server_t *srv, rtmd_conn_t *c)
 {
-    while (c->invites_sent.head) {
-        rtmd_invite_t *inv = c->invites_sent.head;
+    if (!c->extra)
+        return;
+    while (c->extra->invites_sent.head) {
+        rtmd_invite_t *inv = c->extra->invites_sent.head;
         if (inv->callee) {
             log_end(srv, inv, "failed: the caller's session ended");
             to_callee(srv, inv, RTM_INVITE_FAILED, RTM_ERR_PEER_OFFLINE);
@@ -464,8 +475,8 @@ void rtmd_invite_session_ended(rtmd_server_t *srv, rtmd_conn_t *c)
         }
         invite_end(srv, inv);
     }
-    while (c->invites_recv.head) {
-        rtmd_invite_t *inv = c->invites_recv.head;
+    while (c->extra->invites_recv.head) {
+        rtmd_invite_t *inv = c->extra->invites_recv.head;
         log_end(srv, inv, "failed: the callee's session ended");
         to_caller(srv, inv, RTM_INVITE_FAILED, NULL, RTM_ERR_PEER_OFFLINE);
         invite_end(srv, inv);

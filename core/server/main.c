@@ -7,19 +7,30 @@
 #include "options.h"
 #include "server.h"
 
-/* Each connection is a descriptor: make room for --max-connections if the hard limit allows. */
+/* Each connection is a descriptor: the soft limit goes up to the hard one, so that a burst of
+ * connections (a reconnect storm next to connections still closing) finds room; the server
+ * refuses at accept time what is over --max-connections (server.c). Warns when even the hard
+ * limit is short of --max-connections and some room for the server's own files. */
 static void raise_fd_limit(uint32_t max_connections)
 {
     struct rlimit rl;
-    rlim_t want = (rlim_t)max_connections + 256;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return;
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-        fprintf(stderr,
-                "rtmd: warning: open files limited to %llu, fewer than --max-connections %u "
-                "needs\n",
-                (unsigned long long)rl.rlim_cur, (unsigned)max_connections);
+    if (rl.rlim_cur != rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = was;
+    }
+    rlim_t want = (rlim_t)max_connections + RTMD_RESERVED_FDS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+        fprintf(
+            stderr,
+            "rtmd: warning: open files limited to %llu: fewer than --max-connections %u "
+            "and %u for the server itself; connections beyond %llu are refused\n",
+            (unsigned long long)rl.rlim_cur, (unsigned)max_connections, (unsigned)RTMD_RESERVED_FDS,
+            (unsigned long long)(rl.rlim_cur > RTMD_RESERVED_FDS ? rl.rlim_cur - RTMD_RESERVED_FDS
+                                                                 : 0));
 }
 
 int main(int argc, char **argv)

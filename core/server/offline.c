@@ -127,7 +127,7 @@ static void push_stored(const rtmd_offline_msg_t *m, void *arg)
     rtmd_conn_t *c = b->c;
     if (b->stop)
         return;
-    const rtmd_pending_t *already = rtm_hm_get_u64(&srv->peers.pending, m->mid);
+    const rtmd_pending_t *already = rtmd_peer_pending(&srv->peers, m->mid);
     if (already && already->receiver == c)
         return;
     rtm_frame_t out;

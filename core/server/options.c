@@ -49,7 +49,7 @@ static const opt_def_t options[] = {
     {"log-level", "LEVEL", "info", set_log_level, FIELD(log_level), 0, 0,
      "error, warn, info or debug; one line per event on stderr"},
     {"max-connections", "N", "18000", set_u32, FIELD(max_connections), 1, 1000000,
-     "connections beyond this are refused at the WebSocket handshake"},
+     "connections beyond this are refused when accepted (HTTP 503, too many connections)"},
     {"heartbeat-timeout-ms", "N", "15000", set_u32, FIELD(heartbeat_timeout_ms), 100, 3600000,
      "a connection from which nothing arrived this long is dropped (clients PING in between)"},
     {"member-events-max", "N", "512", set_u32, FIELD(member_events_max), 0, 1000000,

@@ -1,6 +1,7 @@
 /* Refcounted encoded frames and per-connection send queues (see outq.h). Encoding goes
- * through one static scratch buffer (the server is single-threaded), then into an exact-size
- * allocation, so a queued frame costs its own size plus a small header. */
+ * through one static scratch buffer (the server is single-threaded), then into a block of one
+ * of two small sizes kept on free lists (most frames: no malloc/free per frame), or an
+ * exact-size allocation for larger frames. */
 #include "outq.h"
 
 #include <stdlib.h>
@@ -8,12 +9,65 @@
 
 static rtm_buf_t scratch = {NULL, 0, 0, 0};
 
+/* Block sizes of the two free lists (header, LWS_PRE and payload together), and how many free
+ * blocks each keeps at most (a burst's blocks beyond that go back to malloc). */
+#define SMALL_BLOCK  128
+#define MEDIUM_BLOCK 512
+#define POOL_MAX     2048
+
+typedef union free_block {
+    union free_block *next;
+    rtmd_msg_t msg;
+} free_block_t;
+
+typedef struct block_pool {
+    free_block_t *head;
+    uint32_t len;
+} block_pool_t;
+
+static block_pool_t pools[2];
+
+/* The pool a message of len payload bytes comes from, or -1 (exact malloc). */
+static int pool_of(size_t len)
+{
+    size_t need = sizeof(rtmd_msg_t) + LWS_PRE + len;
+    return need <= SMALL_BLOCK ? 0 : need <= MEDIUM_BLOCK ? 1 : -1;
+}
+
+static rtmd_msg_t *msg_alloc(size_t len)
+{
+    int k = pool_of(len);
+    if (k < 0)
+        return malloc(sizeof(rtmd_msg_t) + LWS_PRE + len);
+    block_pool_t *p = &pools[k];
+    if (p->head) {
+        free_block_t *b = p->head;
+        p->head = b->next;
+        p->len--;
+        return &b->msg;
+    }
+    return malloc(k == 0 ? SMALL_BLOCK : MEDIUM_BLOCK);
+}
+
+static void msg_free(rtmd_msg_t *m)
+{
+    int k = pool_of(m->len);
+    if (k < 0 || pools[k].len >= POOL_MAX) {
+        free(m);
+        return;
+    }
+    free_block_t *b = (free_block_t *)m;
+    b->next = pools[k].head;
+    pools[k].head = b;
+    pools[k].len++;
+}
+
 rtmd_msg_t *rtmd_msg_encode(const rtm_frame_t *f)
 {
     rtm_buf_clear(&scratch);
     if (!rtm_frame_encode(&scratch, f) || scratch.len > UINT32_MAX)
         return NULL;
-    rtmd_msg_t *m = malloc(sizeof(*m) + LWS_PRE + scratch.len);
+    rtmd_msg_t *m = msg_alloc(scratch.len);
     if (!m)
         return NULL;
     m->refs = 1;
@@ -34,12 +88,20 @@ rtmd_msg_t *rtmd_msg_ref(rtmd_msg_t *m)
 void rtmd_msg_unref(rtmd_msg_t *m)
 {
     if (m && --m->refs == 0)
-        free(m);
+        msg_free(m);
 }
 
 void rtmd_msg_cleanup(void)
 {
     rtm_buf_free(&scratch);
+    for (int k = 0; k < 2; k++) {
+        while (pools[k].head) {
+            free_block_t *b = pools[k].head;
+            pools[k].head = b->next;
+            free(b);
+        }
+        pools[k].len = 0;
+    }
 }
 
 #define COUNTED_BIT ((uintptr_t)1)

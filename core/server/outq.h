@@ -40,7 +40,7 @@ typedef struct rtmd_outq {
     uintptr_t *ring; /* NULL: the inline slots are in use */
     uintptr_t slots[RTMD_OUTQ_INLINE];
     uint32_t head, count, cap;
-    size_t bytes; /* payload bytes queued */
+    uint32_t bytes; /* payload bytes queued (a session is cut far below 4 GB) */
 } rtmd_outq_t;
 
 /* Appends m, taking over the caller's reference. False when out of memory (the reference

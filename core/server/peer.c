@@ -17,7 +17,8 @@
 
 void rtmd_peers_init(rtmd_peers_t *p)
 {
-    rtm_hm_init(&p->pending);
+    p->buckets = NULL;
+    p->nbuckets = p->count = 0;
     p->next_mid = 1;
     p->pool = NULL;
     p->pool_len = 0;
@@ -25,7 +26,9 @@ void rtmd_peers_init(rtmd_peers_t *p)
 
 void rtmd_peers_destroy(rtmd_peers_t *p)
 {
-    rtm_hm_destroy(&p->pending);
+    free(p->buckets);
+    p->buckets = NULL;
+    p->nbuckets = p->count = 0;
     while (p->pool) {
         rtmd_pending_t *e = p->pool;
         p->pool = e->r_next;
@@ -33,6 +36,70 @@ void rtmd_peers_destroy(rtmd_peers_t *p)
     }
     p->pool_len = 0;
 }
+
+/* ---- the table of pending deliveries by mid ------------------------------------------------ */
+
+#define BUCKETS_MIN 64
+
+static rtmd_pending_t **bucket(const rtmd_peers_t *p, uint64_t mid)
+{
+    return &p->buckets[mid & (p->nbuckets - 1)];
+}
+
+/* Moves every entry into n buckets; false when out of memory (nothing changes). */
+static bool rehash(rtmd_peers_t *p, size_t n)
+{
+    rtmd_pending_t **b = calloc(n, sizeof(*b));
+    if (!b)
+        return false;
+    for (size_t i = 0; i < p->nbuckets; i++)
+        for (rtmd_pending_t *e = p->buckets[i], *next; e; e = next) {
+            next = e->h_next;
+            e->h_next = b[e->mid & (n - 1)];
+            b[e->mid & (n - 1)] = e;
+        }
+    free(p->buckets);
+    p->buckets = b;
+    p->nbuckets = n;
+    return true;
+}
+
+rtmd_pending_t *rtmd_peer_pending(const rtmd_peers_t *p, uint64_t mid)
+{
+    if (!p->nbuckets)
+        return NULL;
+    rtmd_pending_t *e = *bucket(p, mid);
+    while (e && e->mid != mid)
+        e = e->h_next;
+    return e;
+}
+
+/* Adds e (its mid is not in the table); false when out of memory. */
+static bool table_add(rtmd_peers_t *p, rtmd_pending_t *e)
+{
+    if (p->count >= p->nbuckets && !rehash(p, p->nbuckets ? p->nbuckets * 2 : BUCKETS_MIN) &&
+        !p->nbuckets)
+        return false; /* a table that cannot grow only gets longer chains */
+    rtmd_pending_t **b = bucket(p, e->mid);
+    e->h_next = *b;
+    *b = e;
+    p->count++;
+    return true;
+}
+
+static void table_remove(rtmd_peers_t *p, rtmd_pending_t *e)
+{
+    rtmd_pending_t **at = bucket(p, e->mid);
+    while (*at != e)
+        at = &(*at)->h_next;
+    *at = e->h_next;
+    p->count--;
+    /* A burst's table is not kept: shrink when it is mostly empty. */
+    if (p->nbuckets > 4096 && p->count < p->nbuckets / 8)
+        rehash(p, p->nbuckets / 4);
+}
+
+/* ---- entries ------------------------------------------------------------------------------ */
 
 static rtmd_pending_t *pending_new(rtmd_peers_t *p)
 {
@@ -106,7 +173,7 @@ uint64_t rtmd_peer_new_mid(rtmd_peers_t *p)
 rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_conn_t *sender,
                                 uint64_t request_id, uint64_t mid, int64_t ts)
 {
-    rtmd_pending_t *e = rtm_hm_get_u64(&p->pending, mid);
+    rtmd_pending_t *e = rtmd_peer_pending(p, mid);
     if (e) { /* a stored message the user's previous connection never acknowledged */
         if (!e->stored || sender)
             return NULL; /* cannot happen: every mid is new */
@@ -115,12 +182,13 @@ rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_con
         return e;
     }
     e = pending_new(p);
-    if (!e || !rtm_hm_put_u64(&p->pending, mid, e)) {
-        if (e)
-            pending_free(p, e);
+    if (!e)
+        return NULL;
+    e->mid = mid;
+    if (!table_add(p, e)) {
+        pending_free(p, e);
         return NULL;
     }
-    e->mid = mid;
     e->request_id = request_id;
     e->ts = ts;
     e->stored = sender == NULL;
@@ -133,7 +201,7 @@ rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_con
 
 void rtmd_peer_untrack(rtmd_peers_t *p, rtmd_pending_t *e)
 {
-    rtm_hm_del_u64(&p->pending, e->mid);
+    table_remove(p, e);
     unlink_receiver(e);
     unlink_sender(e);
     pending_free(p, e);
@@ -257,13 +325,13 @@ void rtmd_peer_send(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
 void rtmd_peer_ack(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
 {
     rtmd_peers_t *p = &srv->peers;
-    rtmd_pending_t *e = rtm_frame_has(f, RTM_K_MID) ? rtm_hm_get_u64(&p->pending, f->mid) : NULL;
+    rtmd_pending_t *e = rtm_frame_has(f, RTM_K_MID) ? rtmd_peer_pending(p, f->mid) : NULL;
     if (!e || e->receiver != c) {
         rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: ack for unknown mid %llu ignored",
                 (unsigned long long)c->id, rtmd_conn_user(c), (unsigned long long)f->mid);
         return;
     }
-    rtm_hm_del_u64(&p->pending, e->mid);
+    table_remove(p, e);
     unlink_receiver(e);
     if (e->stored) {
         uint64_t mid = e->mid;
@@ -294,7 +362,7 @@ void rtmd_peer_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c)
     c->offline_inflight = 0; /* stored ones stay in the store for the next login */
     for (; e; e = next) {
         next = e->r_next;
-        rtm_hm_del_u64(&p->pending, e->mid);
+        table_remove(p, e);
         rtmd_conn_t *sender = e->sender;
         if (sender) {
             unlink_sender(e);

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "codec.h"
-#include "hashmap.h"
 #include "rtm/rtm.h"
 
 typedef struct rtmd_server rtmd_server_t;
@@ -27,12 +26,17 @@ typedef struct rtmd_pending {
     bool stored;         /* from the offline store: its ack deletes it there */
     struct rtmd_pending *r_next, **r_pprev;
     struct rtmd_pending *s_next, **s_pprev;
+    struct rtmd_pending *h_next; /* the next entry in its bucket of the peers' table */
 } rtmd_pending_t;
 
 typedef struct rtmd_peers {
-    rtm_hashmap_t pending; /* mid -> rtmd_pending_t */
-    uint64_t next_mid;     /* server message ids start at 1 */
-    rtmd_pending_t *pool;  /* freed entries kept for reuse */
+    /* mid -> rtmd_pending_t, chained through the entries themselves (no allocation per
+     * entry); mids are sequential, so mid modulo the bucket count spreads them evenly. */
+    rtmd_pending_t **buckets;
+    size_t nbuckets; /* a power of two, or 0 */
+    size_t count;
+    uint64_t next_mid;    /* server message ids start at 1 */
+    rtmd_pending_t *pool; /* freed entries kept for reuse */
     size_t pool_len;
 } rtmd_peers_t;
 
@@ -40,6 +44,8 @@ void rtmd_peers_init(rtmd_peers_t *p);
 /* Frees the table and the pool (every connection is gone by then). */
 void rtmd_peers_destroy(rtmd_peers_t *p);
 
+/* The delivery of mid waiting for its ack, or NULL. */
+rtmd_pending_t *rtmd_peer_pending(const rtmd_peers_t *p, uint64_t mid);
 /* The next server message id (shared by peer and channel messages). */
 uint64_t rtmd_peer_new_mid(rtmd_peers_t *p);
 /* Checks the send flags, cmid and the message fields (mtype, text, data) of a SEND_PEER or

@@ -68,7 +68,8 @@ static rtmd_sub_t *sub_find(const rtmd_presence_t *p, rtmd_conn_t *c, rtmd_watch
 
 static rtmd_sub_t *sub_add(rtmd_presence_t *p, rtmd_conn_t *c, rtmd_watched_t *w)
 {
-    rtmd_sub_t *s = calloc(1, sizeof(*s));
+    rtmd_conn_extra_t *x = rtmd_conn_extra(c);
+    rtmd_sub_t *s = x ? calloc(1, sizeof(*s)) : NULL;
     if (!s)
         return NULL;
     s->conn = c;
@@ -77,13 +78,13 @@ static rtmd_sub_t *sub_add(rtmd_presence_t *p, rtmd_conn_t *c, rtmd_watched_t *w
         free(s);
         return NULL;
     }
-    s->c_prev = c->subs_tail;
-    if (c->subs_tail)
-        c->subs_tail->c_next = s;
+    s->c_prev = x->subs_tail;
+    if (x->subs_tail)
+        x->subs_tail->c_next = s;
     else
-        c->subs = s;
-    c->subs_tail = s;
-    c->n_subs++;
+        x->subs = s;
+    x->subs_tail = s;
+    x->n_subs++;
     s->w_next = w->subs;
     if (s->w_next)
         s->w_next->w_pprev = &s->w_next;
@@ -96,18 +97,18 @@ static rtmd_sub_t *sub_add(rtmd_presence_t *p, rtmd_conn_t *c, rtmd_watched_t *w
  * its last subscriber. */
 static void sub_remove(rtmd_presence_t *p, rtmd_sub_t *s)
 {
-    rtmd_conn_t *c = s->conn;
+    rtmd_conn_extra_t *x = s->conn->extra; /* allocated before s was added */
     rtmd_watched_t *w = s->peer;
     rtm_hm_del(&p->pairs, s, PAIR_KEY_LEN);
     if (s->c_prev)
         s->c_prev->c_next = s->c_next;
     else
-        c->subs = s->c_next;
+        x->subs = s->c_next;
     if (s->c_next)
         s->c_next->c_prev = s->c_prev;
     else
-        c->subs_tail = s->c_prev;
-    c->n_subs--;
+        x->subs_tail = s->c_prev;
+    x->n_subs--;
     *s->w_pprev = s->w_next;
     if (s->w_next)
         s->w_next->w_pprev = s->w_pprev;
@@ -151,7 +152,7 @@ void rtmd_presence_subscribe(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame
         rtmd_watched_t *w = watched_get_or_create(p, &f->users[i]);
         if (w && sub_find(p, c, w))
             continue;
-        if (w && c->n_subs >= RTM_SUBSCRIBE_PEERS_MAX) {
+        if (w && rtmd_conn_n_subs(c) >= RTM_SUBSCRIBE_PEERS_MAX) {
             err = RTM_ERR_EXCEED_LIMIT;
             why = "a session can subscribe to at most 512 users";
         } else if (!w || !(added[k] = sub_add(p, c, w))) {
@@ -170,7 +171,7 @@ void rtmd_presence_subscribe(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame
         return;
     }
     rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: subscribed to %zu new users (%u in all)",
-            (unsigned long long)c->id, c->user, k, (unsigned)c->n_subs);
+            (unsigned long long)c->id, c->user, k, (unsigned)rtmd_conn_n_subs(c));
     rtmd_conn_result(srv, c, f->id, RTM_OK, NULL);
     if (k == 0)
         return;
@@ -200,7 +201,7 @@ void rtmd_presence_unsubscribe(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_fra
             sub_remove(p, s);
     }
     rtm_log(&srv->log, RTM_LOG_DEBUG, "conn %llu user %s: unsubscribed (%u subscriptions left)",
-            (unsigned long long)c->id, c->user, (unsigned)c->n_subs);
+            (unsigned long long)c->id, c->user, (unsigned)rtmd_conn_n_subs(c));
     rtmd_conn_result(srv, c, f->id, RTM_OK, NULL);
 }
 
@@ -208,7 +209,7 @@ void rtmd_presence_query(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *
 {
     static rtm_bytes_t users[RTM_SUBSCRIBE_PEERS_MAX];
     size_t n = 0;
-    for (const rtmd_sub_t *s = c->subs; s; s = s->c_next)
+    for (const rtmd_sub_t *s = c->extra ? c->extra->subs : NULL; s; s = s->c_next)
         users[n++] = (rtm_bytes_t){s->peer->id, s->peer->id_len};
     rtm_frame_t r;
     rtm_frame_init(&r, RTM_FRAME_RESULT, f->id);
@@ -248,7 +249,7 @@ void rtmd_presence_notify(rtmd_server_t *srv, const char *user, size_t len, uint
 
 void rtmd_presence_session_ended(rtmd_server_t *srv, rtmd_conn_t *c)
 {
-    rtmd_sub_t *s = c->subs, *next;
+    rtmd_sub_t *s = c->extra ? c->extra->subs : NULL, *next;
     for (; s; s = next) {
         next = s->c_next;
         sub_remove(&srv->presence, s);

@@ -69,7 +69,7 @@ bool rtmd_resume_detach(rtmd_server_t *srv, rtmd_conn_t *c)
     c->state = RTMD_CONN_DETACHED;
     c->detached_ms = rtm_now_mono_ms();
     c->rx_in_msg = false;
-    rtm_buf_free(&c->rx);
+    rtmd_conn_rx_free(c);
     RTM_DLIST_PUSH_BACK(srv->held_head, srv->held_tail, c, live_next, live_prev);
     srv->n_held++;
     if (srv->held_head == c)
@@ -102,11 +102,12 @@ rtmd_conn_t *rtmd_resume_attach(rtmd_server_t *srv, rtmd_conn_t *held, rtmd_conn
         lws_set_timeout(held->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
     held->wsi = c->wsi;
+    held->want_writeable = c->want_writeable; /* a WRITEABLE c asked for still comes */
     held->id = c->id;
     held->state = RTMD_CONN_OPEN;
     held->rx_in_msg = false;
     held->rx_unacked = 0;
-    rtm_buf_free(&held->rx);
+    rtmd_conn_rx_free(held);
     rtmd_conn_bind(held->wsi, held);
     rtmd_heartbeat_remove(srv, c);
     rtmd_heartbeat_add(srv, held);
@@ -121,7 +122,7 @@ rtmd_conn_t *rtmd_resume_attach(rtmd_server_t *srv, rtmd_conn_t *held, rtmd_conn
             "conn %llu user %s: session resumed%s%lld ms after the drop; %llu frames sent again",
             (unsigned long long)held->id, held->user, was_held ? " " : " (connection replaced) ",
             (long long)held_ms, (unsigned long long)resent);
-    lws_callback_on_writable(held->wsi);
+    rtmd_conn_wake(srv, held);
     if (was_held)
         rtmd_presence_notify(srv, held->user, held->user_len, RTM_PEER_ONLINE_STATE_ONLINE);
     if (held->offline_more && held->offline_inflight == 0)

@@ -7,10 +7,12 @@
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -65,6 +67,7 @@ static void stop_timers(rtmd_server_t *srv)
     rtmd_heartbeat_stop(srv);
     rtmd_resume_stop(srv);
     rtmd_token_timers_stop(&srv->token_timers);
+    lws_sul_cancel(&srv->flush_timer);
 }
 
 /* Runs inside the loop: destroying the context there is what makes lws_service() return. */
@@ -228,14 +231,50 @@ static int on_http_writeable(struct lws *wsi, http_pss_t *pss)
     return http_done(wsi);
 }
 
+/* A socket accepted over the limit: an HTTP answer a client can show (its WebSocket handshake
+ * fails with status 503), written straight to the new socket, whose send buffer is empty. What
+ * the client already sent is read first, so that the close is a FIN rather than a reset that
+ * could discard the answer. */
+static void refuse_socket(rtmd_server_t *srv, int fd)
+{
+    static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                 "Content-Type: text/plain\r\n"
+                                 "Content-Length: 37\r\n"
+                                 "Connection: close\r\n"
+                                 "\r\n"
+                                 "rtmd: too many connections, try later\n";
+    char sink[512];
+    while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+        ;
+    ssize_t n = send(fd, answer, sizeof(answer) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)n; /* best effort: the socket is closed either way */
+    shutdown(fd, SHUT_WR);
+    srv->n_refused++;
+    /* One line per 1,000 (and the first): a storm must not flood the log. */
+    if (srv->n_refused % 1000 == 1)
+        rtm_log(&srv->log, RTM_LOG_WARN,
+                "refused a connection at accept: %zu connections, --max-connections %u or the "
+                "open-file limit reached (%llu refused so far)",
+                srv->n_conns, (unsigned)srv->opt->max_connections,
+                (unsigned long long)srv->n_refused);
+}
+
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
     rtmd_server_t *srv = lws_context_user(lws_get_context(wsi));
     http_pss_t *pss = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-        return srv->stopping ? 1 : 0; /* draining: accept nothing new */
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+        if (srv->stopping)
+            return 1;               /* draining: accept nothing new */
+        int fd = (int)(intptr_t)in; /* lws 4.1 passes the accepted descriptor here */
+        if (fd >= srv->accept_fd_max) {
+            refuse_socket(srv, fd);
+            return 1;
+        }
+        return 0;
+    }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         /* A WebSocket upgrade lands here only when it did not ask for rtm.1. */
         rtm_log(&srv->log, RTM_LOG_INFO, "refused a WebSocket upgrade without subprotocol %s",
@@ -298,7 +337,9 @@ static int close_now(struct lws *wsi, enum lws_close_status status, const char *
 static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, size_t len)
 {
     bool first = !c->rx_in_msg;
-    bool final = lws_is_final_fragment(c->wsi) != 0;
+    /* lws_is_final_fragment formats a debug line on every call (libwebsockets 4.1.6): a chunk
+     * with more of its WebSocket frame to come is not final, and that needs no call. */
+    bool final = lws_remaining_packet_payload(c->wsi) == 0 && lws_is_final_fragment(c->wsi) != 0;
     if (first) {
         c->rx_text = !lws_frame_is_binary(c->wsi);
         c->rx_total = 0;
@@ -320,19 +361,19 @@ static int on_receive(rtmd_server_t *srv, rtmd_conn_t *c, const uint8_t *in, siz
     if (first && final) {
         rtmd_conn_t *now = rtmd_dispatch_message(srv, c, in, len);
         if (now != c) /* a LOGIN resumed a held session: c has handed its connection over */
-            rtmd_conn_free(c);
+            rtmd_conn_free(srv, c);
         return 0;
     }
-    if (!rtm_buf_append(&c->rx, in, len)) {
+    if (!rtmd_conn_rx_append(c, in, len)) {
         rtm_log(&srv->log, RTM_LOG_ERROR, "conn %llu: out of memory receiving a message",
                 (unsigned long long)c->id);
         return close_now(c->wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
     }
     if (final) {
-        rtmd_conn_t *now = rtmd_dispatch_message(srv, c, rtm_buf_data(&c->rx), c->rx.len);
-        rtm_buf_free(&c->rx); /* idle connections hold no buffers */
+        rtmd_conn_t *now = rtmd_dispatch_message(srv, c, rtm_buf_data(c->rx), c->rx->len);
+        rtmd_conn_rx_free(c); /* idle connections hold no buffers */
         if (now != c)
-            rtmd_conn_free(c);
+            rtmd_conn_free(srv, c);
     }
     return 0;
 }
@@ -501,6 +542,26 @@ static unsigned int fd_limit(uint32_t max_connections)
     return (unsigned int)want;
 }
 
+/* The lowest free descriptor now (the next one accept would get) plus --max-connections,
+ * within the open-file limit and libwebsockets' table less RTMD_RESERVED_FDS. */
+static void set_accept_limit(rtmd_server_t *srv)
+{
+    int next = fcntl(0, F_DUPFD, 0);
+    if (next >= 0)
+        close(next);
+    else
+        next = 0;
+    uint64_t limit = (uint64_t)next + srv->opt->max_connections;
+    uint64_t table = fd_limit(srv->opt->max_connections);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < table)
+        table = rl.rlim_cur;
+    table = table > RTMD_RESERVED_FDS ? table - RTMD_RESERVED_FDS : 0;
+    if (limit > table)
+        limit = table;
+    srv->accept_fd_max = limit > INT32_MAX ? INT32_MAX : (int)limit;
+}
+
 static bool start_listening(rtmd_server_t *srv)
 {
     const rtmd_options_t *o = srv->opt;
@@ -554,6 +615,7 @@ static bool start_listening(rtmd_server_t *srv)
                 o->listen_port);
         return false;
     }
+    set_accept_limit(srv);
     int port = lws_get_vhost_listen_port(srv->vhost);
     const char *shown = *o->listen_host ? o->listen_host : "0.0.0.0";
     printf("rtmd listening on %s%s%s:%d\n", o->listen_ipv6 ? "[" : "", shown,
@@ -630,6 +692,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     rtmd_token_timers_destroy(&srv.token_timers);
     rtmd_bans_destroy(&srv.bans);
     rtmd_offline_close(&srv);
+    rtmd_conn_flush_cleanup(&srv);
     rtmd_msg_cleanup();
     return started ? 0 : 1;
 }

@@ -26,6 +26,9 @@
 #define RTMD_MAX_QUEUED_BYTES (8u * 1024 * 1024)
 /* How long a connection that is closing may take to flush before it is cut. */
 #define RTMD_CLOSE_FLUSH_S 5
+/* Descriptors kept for the server's own files (the store, libwebsockets' pipes, the listener)
+ * and HTTP requests beyond --max-connections. */
+#define RTMD_RESERVED_FDS 64
 
 typedef struct rtmd_conn rtmd_conn_t;
 
@@ -56,6 +59,19 @@ typedef struct rtmd_server {
     rtmd_rate_logins_t login_rates;   /* logins per user id (rate_limit.c) */
     rtmd_token_timers_t token_timers; /* token warnings and ends (token_expiry.c) */
     rtmd_bans_t bans;                 /* banned user ids (bans.c, admin.c) */
+
+    /* Connections with frames to write before the loop waits again (conn.c), and the timer
+     * (due at once) that writes them. */
+    rtmd_conn_t **flush;
+    uint32_t n_flush, flush_cap;
+    lws_sorted_usec_list_t flush_timer;
+
+    /* Accepted sockets whose descriptor number reaches this are refused at once (HTTP 503):
+     * descriptors are handed out lowest first, so a number this high means that many are
+     * open. Set once listening: --max-connections above the descriptors open then, within
+     * the open-file limit less RTMD_RESERVED_FDS. */
+    int accept_fd_max;
+    uint64_t n_refused; /* sockets refused at accept */
 
     uint64_t next_conn_id;
     size_t n_conns;  /* established rtm.1 connections */

@@ -300,7 +300,7 @@ void rtmd_session_destroy(rtmd_server_t *srv, rtmd_conn_t *c)
     rtmd_token_untrack(srv, c);
     rtmd_session_end(srv, c);
     rtmd_peer_conn_closed(srv, c);
-    rtmd_conn_free(c);
+    rtmd_conn_free(srv, c);
 }
 
 void rtmd_session_end_by_server(rtmd_server_t *srv, rtmd_conn_t *c,

@@ -171,6 +171,74 @@ static void test_random_input_never_brings_the_server_down(void **state)
     rtm_client_free(c);
 }
 
+/* A plain TCP connection to 127.0.0.1:port that sends nothing. */
+static int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+/* Asks for a WebSocket upgrade to rtm.1 on a new connection and reads the answer's head (and
+ * what follows of it within the read) into resp; the HTTP status, or -1 when the server closed
+ * or said nothing within 5 s. */
+static int upgrade_status(int port, char *resp, size_t cap)
+{
+    int fd = tcp_connect(port);
+    char req[512];
+    int n = snprintf(req, sizeof(req),
+                     "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n",
+                     RTM_PROTOCOL_NAME);
+    ssize_t w = send(fd, req, (size_t)n, MSG_NOSIGNAL);
+    (void)w; /* a refused socket may already be closed: its answer still tells */
+    size_t got = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (got < cap - 1 && !strstr(resp, "\r\n\r\n") && poll(&p, 1, 5000) == 1) {
+        ssize_t r = recv(fd, resp + got, cap - 1 - got, 0);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        resp[got] = 0;
+    }
+    resp[got] = 0;
+    close(fd);
+    int status = -1;
+    if (sscanf(resp, "HTTP/1.1 %d", &status) != 1)
+        return -1;
+    return status;
+}
+
+static void test_connections_over_the_limit_are_refused_at_accept(void **state)
+{
+    (void)state;
+    rtmd_t d;
+    const char *const args[] = {"--max-connections", "2", NULL};
+    rtmd_start(&d, args);
+    /* Two sockets that never even ask for an upgrade take the two places. */
+    int a = tcp_connect(d.port), b = tcp_connect(d.port);
+    char resp[1024] = "";
+    assert_int_equal(upgrade_status(d.port, resp, sizeof(resp)), 503);
+    assert_non_null(strstr(resp, "too many connections"));
+    /* Once one of them goes, its place is free again. */
+    close(a);
+    int status = -1;
+    for (int i = 0; i < 100 && status != 101; i++) {
+        resp[0] = 0;
+        status = upgrade_status(d.port, resp, sizeof(resp));
+        if (status != 101)
+            usleep(50 * 1000);
+    }
+    assert_int_equal(status, 101);
+    close(b);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_bad_ids_and_messages_are_refused_by_the_server),
         cmocka_unit_test(test_oversized_message_closes_the_connection),
         cmocka_unit_test(test_random_input_never_brings_the_server_down),
+        cmocka_unit_test(test_connections_over_the_limit_are_refused_at_accept),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
