@@ -215,11 +215,12 @@ void rtm_u64map_destroy(rtm_u64map_t *m)
     rtm_u64map_init(m, m->want_values);
 }
 
-/* The slot a key starts its search at: its low bits with the high half folded in (a tag
- * bit in a hash still reaches every slot; a counter below 2^32 maps to itself). */
+/* The slot a key starts its search at. Mixed even when the keys are hashes already: request
+ * ids are sequential, and a run of them in consecutive slots would make every delete (its
+ * backward shift) walk the whole run. */
 static size_t u64map_home(const rtm_u64map_t *m, uint64_t key)
 {
-    return (size_t)(key ^ (key >> 32)) & m->mask;
+    return (size_t)rtm_hash_u64(key) & m->mask;
 }
 
 /* The slot holding key, or the free slot where it would go (the table exists). */

@@ -45,10 +45,8 @@ void rtm_hm_foreach(const rtm_hashmap_t *m, void (*fn)(void *value, void *arg), 
 /* ---- rtm_u64map: open addressing for non-zero u64 keys ---------------------------------
  * One flat array of keys (0 marks a free slot) and, for a map, one of values: lookups,
  * inserts and deletes touch no allocator once the table has grown to its working size
- * (linear probing, at most half full, backward-shift deletion: no tombstones). A key's
- * slot is its low bits xor its high 32 bits, unhashed: the keys must be counters (request
- * ids, which then fill consecutive slots) or hashes (rtm_hash_u64), not multiples of a power
- * of two. Not thread-safe. */
+ * (linear probing on rtm_hash_u64 of the key, at most half full, backward-shift deletion:
+ * no tombstones). Not thread-safe. */
 typedef struct rtm_u64map {
     uint64_t *keys;
     void **values; /* NULL for a set (rtm_u64map_init with want_values false) */
