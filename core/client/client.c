@@ -1330,7 +1330,7 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
         c->token = r->token;
         r->token = NULL;
     }
-    rtm_event_t *e = rtm_event_new(r->result_type);
+    rtm_event_t *e = rtm_event_new_io(r->result_type);
     if (e && err == RTM_OK && !fill_result_lists(e, f))
         err = RTM_ERR_NO_MEMORY;
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
@@ -1399,7 +1399,7 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
 
 static void on_presence(rtm_client_t *c, const rtm_frame_t *f)
 {
-    rtm_event_t *e = rtm_event_new(RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED);
+    rtm_event_t *e = rtm_event_new_io(RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED);
     if (!e || !fill_peers(e, f)) {
         rtm_event_destroy(e);
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a presence change was lost");
@@ -1451,7 +1451,7 @@ static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
         push_event(c, e);
         return;
     }
-    rtm_event_t *e = rtm_event_new(type);
+    rtm_event_t *e = rtm_event_new_io(type);
     int ok = e && (e->channel_id = strdup(ch->id)) != NULL;
     if (ok && rtm_frame_has(f, RTM_K_USER))
         ok = rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len);

@@ -86,6 +86,18 @@ void rtm_event_pool_drain(void)
         free(block);
 }
 
+rtm_event_t *rtm_event_new_io(rtm_event_type_t type)
+{
+    rtm_event_t *e = pool_take();
+    if (e)
+        memset(e, 0, sizeof(*e));
+    else if (!(e = calloc(1, POOL_BLOCK_BYTES)))
+        return NULL;
+    e->type = type;
+    e->pooled = true;
+    return e;
+}
+
 rtm_event_t *rtm_event_new_message(rtm_event_type_t type, rtm_message_type_t mtype,
                                    const char *text, size_t text_len, const void *data,
                                    size_t data_len, const char *user, size_t user_len,
