@@ -204,6 +204,7 @@ void rtm_u64map_init(rtm_u64map_t *m, bool want_values)
     m->keys = NULL;
     m->values = NULL;
     m->mask = 0;
+    m->shift = 63;
     m->count = 0;
     m->want_values = want_values;
 }
@@ -215,18 +216,15 @@ void rtm_u64map_destroy(rtm_u64map_t *m)
     rtm_u64map_init(m, m->want_values);
 }
 
-/* The slot a key starts its search at. Mixed even when the keys are hashes already: request
- * ids are sequential, and a run of them in consecutive slots would make every delete (its
- * backward shift) walk the whole run. */
-static size_t u64map_home(const rtm_u64map_t *m, uint64_t key)
+size_t rtm_u64map_home(const rtm_u64map_t *m, uint64_t key)
 {
-    return (size_t)rtm_hash_u64(key) & m->mask;
+    return (size_t)((key * 0x9e3779b97f4a7c15ull) >> m->shift) & m->mask;
 }
 
 /* The slot holding key, or the free slot where it would go (the table exists). */
 static size_t u64map_slot(const rtm_u64map_t *m, uint64_t key)
 {
-    size_t i = u64map_home(m, key);
+    size_t i = rtm_u64map_home(m, key);
     while (m->keys[i] && m->keys[i] != key)
         i = (i + 1) & m->mask;
     return i;
@@ -242,7 +240,10 @@ static bool u64map_grow(rtm_u64map_t *m)
         free(values);
         return false;
     }
-    rtm_u64map_t n = {keys, values, slots - 1, 0, m->want_values};
+    unsigned bits = 0;
+    while (((size_t)1 << bits) < slots)
+        bits++;
+    rtm_u64map_t n = {keys, values, slots - 1, 64 - bits, 0, m->want_values};
     for (size_t i = 0; m->keys && i <= m->mask; i++) {
         if (!m->keys[i])
             continue;
@@ -301,7 +302,7 @@ bool rtm_u64map_del(rtm_u64map_t *m, uint64_t key)
         j = (j + 1) & m->mask;
         if (!m->keys[j])
             break;
-        size_t home = u64map_home(m, m->keys[j]);
+        size_t home = rtm_u64map_home(m, m->keys[j]);
         /* the key at j may move to i unless its home lies cyclically in (i, j] */
         bool stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
         if (stays)

@@ -45,12 +45,13 @@ void rtm_hm_foreach(const rtm_hashmap_t *m, void (*fn)(void *value, void *arg), 
 /* ---- rtm_u64map: open addressing for non-zero u64 keys ---------------------------------
  * One flat array of keys (0 marks a free slot) and, for a map, one of values: lookups,
  * inserts and deletes touch no allocator once the table has grown to its working size
- * (linear probing on rtm_hash_u64 of the key, at most half full, backward-shift deletion:
- * no tombstones). Not thread-safe. */
+ * (linear probing from a multiplicative hash of the key, which spreads sequential ids and
+ * hashes alike; at most half full; backward-shift deletion, no tombstones). Not thread-safe. */
 typedef struct rtm_u64map {
     uint64_t *keys;
-    void **values; /* NULL for a set (rtm_u64map_init with want_values false) */
-    size_t mask;   /* slots - 1; the table is allocated with the first put */
+    void **values;  /* NULL for a set (rtm_u64map_init with want_values false) */
+    size_t mask;    /* slots - 1; the table is allocated with the first put */
+    unsigned shift; /* 64 - log2(slots) */
     size_t count;
     bool want_values;
 } rtm_u64map_t;
@@ -65,6 +66,8 @@ bool rtm_u64map_has(const rtm_u64map_t *m, uint64_t key);
 void *rtm_u64map_get(const rtm_u64map_t *m, uint64_t key);
 /* Removes key; false when it was absent. */
 bool rtm_u64map_del(rtm_u64map_t *m, uint64_t key);
+/* The slot where the search for key starts (for tests). */
+size_t rtm_u64map_home(const rtm_u64map_t *m, uint64_t key);
 
 /* ---- rtm_recent: the last `cap` distinct keys seen -------------------------------------
  * A u64 set and a ring of the keys in arrival order: once cap keys are held, remembering one

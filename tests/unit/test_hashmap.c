@@ -87,7 +87,7 @@ static void check_u64map(const rtm_u64map_t *m, const uint64_t *ref, size_t n)
         if (!m->keys[s])
             continue;
         used++;
-        for (size_t j = (size_t)rtm_hash_u64(m->keys[s]) & m->mask; j != s; j = (j + 1) & m->mask)
+        for (size_t j = rtm_u64map_home(m, m->keys[s]); j != s; j = (j + 1) & m->mask)
             assert_true(m->keys[j] != 0);
     }
     assert_int_equal(used, n);
