@@ -1,4 +1,5 @@
-/* Chained hash map (see hashmap.h). FNV-1a for byte keys, a 64-bit mixer for u64 keys.
+/* Chained hash map (see hashmap.h). A word-at-a-time hash for byte keys, a 64-bit mixer for
+ * u64 keys.
  * A map that keeps inserting and removing (the client's pending requests, one per message)
  * reuses the entries of removed keys instead of a malloc and a free each time. */
 #include "hashmap.h"
@@ -18,11 +19,21 @@ struct rtm_hm_entry {
 
 uint64_t rtm_hash_bytes(const void *key, size_t len)
 {
+    /* eight bytes per step (FNV-1a took one: a tenth of a fan-out delivery's instructions
+       went to hashing its channel and sender ids), then the 64-bit mix of rtm_hash_u64 */
     const unsigned char *p = key;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+    for (; len >= 8; p += 8, len -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 29;
+    }
+    if (len) {
+        w = 0;
+        memcpy(&w, p, len);
+        h = (h ^ w) * 0x94d049bb133111ebull;
+    }
+    return rtm_hash_u64(h);
 }
 
 uint64_t rtm_hash_u64(uint64_t x)

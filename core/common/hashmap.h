@@ -34,8 +34,9 @@ bool rtm_hm_put_u64(rtm_hashmap_t *m, uint64_t key, void *value);
 void *rtm_hm_get_u64(const rtm_hashmap_t *m, uint64_t key);
 void *rtm_hm_del_u64(rtm_hashmap_t *m, uint64_t key);
 
-/* The map's hashes, for callers that need a 64-bit key of their own: FNV-1a of len bytes,
- * and a 64-bit mix (MurmurHash3's finaliser). */
+/* The map's hashes, for callers that need a 64-bit key of their own: a hash of len bytes
+ * (eight at a time, then mixed), and a 64-bit mix (MurmurHash3's finaliser). Neither resists
+ * chosen collisions. */
 uint64_t rtm_hash_bytes(const void *key, size_t len);
 uint64_t rtm_hash_u64(uint64_t x);
 

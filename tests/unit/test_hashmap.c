@@ -242,6 +242,33 @@ static void test_recent_never_remembers_key_zero(void **state)
     rtm_recent_destroy(&r);
 }
 
+/* The byte hash sees every byte and the length, and spreads look-alike ids over the buckets. */
+static void test_hash_bytes_sees_every_byte(void **state)
+{
+    unsigned char a[41], b[41];
+    memset(a, 'x', sizeof(a));
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t i = 0; i < len; i++) {
+            memcpy(b, a, sizeof(b));
+            b[i] ^= 1;
+            assert_true(rtm_hash_bytes(a, len) != rtm_hash_bytes(b, len));
+        }
+        assert_true(rtm_hash_bytes(a, len) != rtm_hash_bytes(a, len - 1));
+    }
+    unsigned char z[16] = {0};
+    assert_true(rtm_hash_bytes(z, 8) != rtm_hash_bytes(z, 16)); /* zero words count too */
+    enum { N = 16384, BUCKETS = 1024 };
+    int hits[BUCKETS] = {0}, most = 0;
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(id, sizeof(id), "user-%d", i);
+        int *h = &hits[rtm_hash_bytes(id, (size_t)n) & (BUCKETS - 1)];
+        if (++*h > most)
+            most = *h;
+    }
+    assert_true(most < 40); /* 16 per bucket on average */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_u64map_sliding_window_of_sequential_ids),
         cmocka_unit_test(test_recent_remembers_the_last_cap_keys),
         cmocka_unit_test(test_recent_never_remembers_key_zero),
+        cmocka_unit_test(test_hash_bytes_sees_every_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
