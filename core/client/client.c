@@ -109,7 +109,7 @@ static void change_state(rtm_client_t *c, rtm_connection_state_t state,
 /* Released requests kept per client for the next ones: a request is made on an application
  * thread and ends on the I/O thread, and glibc's free of another thread's memory takes its
  * slow, locked path. Enough for a window of a thousand sends in flight (W2 of rtm-bench)
- * without a malloc and a free per request; at most ~370 KB stay with a client that had that
+ * without a malloc and a free per request; at most ~290 KB stay with a client that had that
  * many in flight once (freed with the client). */
 #define SPARE_REQUESTS_MAX 1024
 

@@ -21,7 +21,7 @@
 
 struct rtm_conn;
 
-#define RTM_REQUEST_FRAME_INLINE 224 /* bytes of a request's frame kept inside its record */
+#define RTM_REQUEST_FRAME_INLINE 160 /* bytes of a request's frame kept inside its record */
 
 /* One request waiting for its result. */
 typedef struct rtm_request {
@@ -44,7 +44,7 @@ typedef struct rtm_request {
     size_t list_n; /* entries in list (key-value pairs count as one) */
     uint32_t frame_type;
     struct rtm_request *prev, *next;
-    /* frame points here when the encoded frame fits (a message of up to about 150 bytes):
+    /* frame points here when the encoded frame fits (a message of up to about 90 bytes):
        no allocation per request. Last: a recycled record is cleared up to here only. */
     uint8_t frame_small[RTM_REQUEST_FRAME_INLINE];
 } rtm_request_t;

@@ -208,7 +208,7 @@ void rtm_hm_foreach(const rtm_hashmap_t *m, void (*fn)(void *value, void *arg), 
 
 /* ---- rtm_u64map ------------------------------------------------------------------------ */
 
-#define U64MAP_MIN_SLOTS 16
+#define U64MAP_MIN_SLOTS 8
 
 void rtm_u64map_init(rtm_u64map_t *m, bool want_values)
 {
