@@ -4,6 +4,7 @@
 #include "client.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,12 @@ static void change_state(rtm_client_t *c, rtm_connection_state_t state,
     push_event(c, e);
 }
 
-/* Released requests kept per client: a request is made on an application thread and ends on
- * the I/O thread, and glibc's free of another thread's memory takes its slow, locked path. */
-#define SPARE_REQUESTS_MAX 16
+/* Released requests kept per client for the next ones: a request is made on an application
+ * thread and ends on the I/O thread, and glibc's free of another thread's memory takes its
+ * slow, locked path. Enough for a window of a thousand sends in flight (W2 of rtm-bench)
+ * without a malloc and a free per request; at most ~290 KB stay with a client that had that
+ * many in flight once (freed with the client). */
+#define SPARE_REQUESTS_MAX 1024
 
 static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type, int64_t timeout_ms)
 {
@@ -115,14 +119,14 @@ static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type,
     if (r) {
         c->spare_requests = r->next;
         c->n_spare_requests--;
-        memset(r, 0, sizeof(*r));
+        memset(r, 0, offsetof(rtm_request_t, frame_small));
     } else if (!(r = calloc(1, sizeof(*r)))) {
         return NULL;
     }
     r->id = c->next_request_id++;
     r->result_type = result_type;
     r->deadline_ms = rtm_now_mono_ms() + timeout_ms;
-    if (!rtm_hm_put_u64(&c->pending, r->id, r)) {
+    if (!rtm_u64map_put(&c->pending, r->id, r)) {
         free(r);
         c->next_request_id--;
         return NULL;
@@ -134,13 +138,14 @@ static rtm_request_t *request_new(rtm_client_t *c, rtm_event_type_t result_type,
 
 static void request_unlink(rtm_client_t *c, rtm_request_t *r)
 {
-    rtm_hm_del_u64(&c->pending, r->id);
+    rtm_u64map_del(&c->pending, r->id);
     RTM_DLIST_UNLINK(c->pending_head, c->pending_tail, r, next, prev);
 }
 
 static void request_release(rtm_client_t *c, rtm_request_t *r)
 {
-    free(r->frame);
+    if (r->frame != r->frame_small)
+        free(r->frame);
     free(r->list);
     free(r->token);
     free(r->channel);
@@ -359,7 +364,7 @@ static void finish_logout(rtm_client_t *c)
     uint64_t logout_req = c->logout_req;
     change_state(c, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGOUT);
     fail_pending(c, RTM_ERR_CLOSED, logout_req);
-    rtm_request_t *r = rtm_hm_get_u64(&c->pending, logout_req);
+    rtm_request_t *r = rtm_u64map_get(&c->pending, logout_req);
     if (r)
         request_complete(c, r, RTM_OK, NULL);
     clear_session(c);
@@ -373,7 +378,7 @@ static void fail_login(rtm_client_t *c, rtm_err_t err, rtm_connection_change_rea
 {
     uint64_t login_req = c->login_req;
     change_state(c, RTM_CONNECTION_STATE_DISCONNECTED, reason);
-    rtm_request_t *r = rtm_hm_get_u64(&c->pending, login_req);
+    rtm_request_t *r = rtm_u64map_get(&c->pending, login_req);
     if (r)
         request_complete(c, r, err, NULL);
     fail_pending(c, RTM_ERR_NOT_LOGGED_IN, 0);
@@ -424,7 +429,8 @@ rtm_err_t client_check_session_locked(rtm_client_t *c)
 static bool keep_frame(rtm_client_t *c, rtm_request_t *r)
 {
     const rtm_outq_frame_t *fr = &c->outq.frames[c->outq.n - 1];
-    if (!(r->frame = malloc(fr->len)))
+    r->frame = fr->len <= sizeof(r->frame_small) ? r->frame_small : malloc(fr->len);
+    if (!r->frame)
         return false;
     memcpy(r->frame, rtm_buf_data(&c->outq.bytes) + fr->start, fr->len);
     r->frame_len = fr->len;
@@ -569,12 +575,12 @@ rtm_client_t *client_create(const char *app_id, const struct rtm_config *cfg, rt
     c->rand_state = (uint32_t)rtm_now_wall_ms() ^ (uint32_t)(uintptr_t)c;
     if (!c->rand_state)
         c->rand_state = 0x9e3779b9u;
-    rtm_hm_init(&c->pending);
+    rtm_u64map_init(&c->pending, true);
     rtm_hm_init(&c->channels);
     rtm_hm_init(&c->inv_local);
     rtm_hm_init(&c->inv_remote);
     rtm_hm_init(&c->subscribed);
-    rtm_hm_init(&c->seen);
+    rtm_recent_init(&c->seen, RTM_SEEN_MAX);
     c->hb_interval_ms = c->cfg.heartbeat_interval_ms;
     if (getrandom(&c->cmid_prefix, sizeof(c->cmid_prefix), GRND_NONBLOCK) !=
         (ssize_t)sizeof(c->cmid_prefix))
@@ -629,7 +635,7 @@ void client_destroy(rtm_client_t *c)
     fail_pending(c, RTM_ERR_CLOSED, 0);
     pthread_mutex_unlock(&rtm_inv_lock);
     rtm_eq_destroy(&c->events);
-    rtm_hm_destroy(&c->pending);
+    rtm_u64map_destroy(&c->pending);
     while (c->spare_requests) {
         rtm_request_t *next = c->spare_requests->next;
         free(c->spare_requests);
@@ -641,8 +647,7 @@ void client_destroy(rtm_client_t *c)
     free(c->outq.frames);
     subscriptions_clear(c);
     rtm_hm_destroy(&c->subscribed);
-    rtm_hm_destroy(&c->seen);
-    free(c->seen_ring);
+    rtm_recent_destroy(&c->seen);
     attrs_clear(c);
     free(c->user_id);
     free(c->token);
@@ -773,7 +778,7 @@ rtm_err_t client_renew_token(rtm_client_t *c, const char *token, uint64_t *req)
         return err;
     }
     pthread_mutex_lock(&c->lock);
-    rtm_request_t *r = rtm_hm_get_u64(&c->pending, id);
+    rtm_request_t *r = rtm_u64map_get(&c->pending, id);
     if (r)
         r->token = t; /* adopted for reconnects only once the server accepts it */
     else
@@ -1205,7 +1210,7 @@ static void on_login_result(rtm_client_t *c, const rtm_frame_t *f)
         c->session_live = true;
         c->reconnect_attempt = 0;
         change_state(c, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
-        rtm_request_t *r = rtm_hm_get_u64(&c->pending, c->login_req);
+        rtm_request_t *r = rtm_u64map_get(&c->pending, c->login_req);
         if (r)
             request_complete(c, r, RTM_OK, NULL);
         return;
@@ -1300,7 +1305,7 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
         on_login_result(c, f);
         return;
     }
-    rtm_request_t *r = rtm_hm_get_u64(&c->pending, f->id);
+    rtm_request_t *r = rtm_u64map_get(&c->pending, f->id);
     if (!r) {
         rtm_log(&c->log, RTM_LOG_DEBUG, "result for unknown request %llu",
                 (unsigned long long)f->id);
@@ -1325,7 +1330,7 @@ static void on_result(rtm_client_t *c, const rtm_frame_t *f)
         c->token = r->token;
         r->token = NULL;
     }
-    rtm_event_t *e = rtm_event_new(r->result_type);
+    rtm_event_t *e = rtm_event_new_io(r->result_type);
     if (e && err == RTM_OK && !fill_result_lists(e, f))
         err = RTM_ERR_NO_MEMORY;
     if (e && r->result_type == RTM_EVENT_QUERY_PEERS_ONLINE_STATUS_RESULT && err == RTM_OK &&
@@ -1346,22 +1351,10 @@ static void ack_delivery(rtm_client_t *c, uint64_t mid)
 }
 
 /* True when the message with this key was already handed to the application recently;
- * otherwise remembers it (the oldest of RTM_SEEN_MAX keys is forgotten). Key 0 is never
- * remembered. */
+ * otherwise remembers it (the oldest of RTM_SEEN_MAX keys is forgotten). */
 static bool seen_before(rtm_client_t *c, uint64_t key)
 {
-    if (!key)
-        return false;
-    if (rtm_hm_get_u64(&c->seen, key))
-        return true;
-    if (!c->seen_ring && !(c->seen_ring = calloc(RTM_SEEN_MAX, sizeof(*c->seen_ring))))
-        return false; /* out of memory: deliver, without remembering */
-    uint64_t *slot = &c->seen_ring[c->seen_pos];
-    if (*slot)
-        rtm_hm_del_u64(&c->seen, *slot);
-    *slot = rtm_hm_put_u64(&c->seen, key, c) ? key : 0;
-    c->seen_pos = (c->seen_pos + 1) % RTM_SEEN_MAX;
-    return false;
+    return rtm_recent_check(&c->seen, key);
 }
 
 /* A message the application already has: the same sender and cmid, or a peer message with
@@ -1406,7 +1399,7 @@ static void on_peer_message(rtm_client_t *c, const rtm_frame_t *f)
 
 static void on_presence(rtm_client_t *c, const rtm_frame_t *f)
 {
-    rtm_event_t *e = rtm_event_new(RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED);
+    rtm_event_t *e = rtm_event_new_io(RTM_EVENT_PEERS_ONLINE_STATUS_CHANGED);
     if (!e || !fill_peers(e, f)) {
         rtm_event_destroy(e);
         rtm_log(&c->log, RTM_LOG_ERROR, "out of memory: a presence change was lost");
@@ -1458,7 +1451,7 @@ static void on_channel_push(rtm_client_t *c, const rtm_frame_t *f)
         push_event(c, e);
         return;
     }
-    rtm_event_t *e = rtm_event_new(type);
+    rtm_event_t *e = rtm_event_new_io(type);
     int ok = e && (e->channel_id = strdup(ch->id)) != NULL;
     if (ok && rtm_frame_has(f, RTM_K_USER))
         ok = rtm_event_set_str(&e->user_id, f->user.ptr, f->user.len);
@@ -1507,7 +1500,7 @@ static void on_error_frame(rtm_client_t *c, const rtm_frame_t *f)
     rtm_log(&c->log, RTM_LOG_WARN, "server error for request %llu: %.*s", (unsigned long long)f->id,
             (int)f->errmsg.len, f->errmsg.ptr ? f->errmsg.ptr : "");
     /* an answer to a request, or anything the server refuses while we log in */
-    if ((f->id && rtm_hm_get_u64(&c->pending, f->id)) || (!c->session_live && c->login_sent))
+    if ((f->id && rtm_u64map_get(&c->pending, f->id)) || (!c->session_live && c->login_sent))
         on_result(c, f);
 }
 

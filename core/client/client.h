@@ -21,6 +21,8 @@
 
 struct rtm_conn;
 
+#define RTM_REQUEST_FRAME_INLINE 160 /* bytes of a request's frame kept inside its record */
+
 /* One request waiting for its result. */
 typedef struct rtm_request {
     uint64_t id;
@@ -42,6 +44,9 @@ typedef struct rtm_request {
     size_t list_n; /* entries in list (key-value pairs count as one) */
     uint32_t frame_type;
     struct rtm_request *prev, *next;
+    /* frame points here when the encoded frame fits (a message of up to about 90 bytes):
+       no allocation per request. Last: a recycled record is cleared up to here only. */
+    uint8_t frame_small[RTM_REQUEST_FRAME_INLINE];
 } rtm_request_t;
 
 /* The client's view of one channel it has a handle for. Guarded by the client's lock. */
@@ -112,18 +117,17 @@ struct rtm_client {
     char *attr_keys[RTM_ATTR_MAX_COUNT], *attr_values[RTM_ATTR_MAX_COUNT];
     size_t n_attrs;
 
-    /* messages recently handed to the application: (sender, cmid) and (epoch, mid) keys */
-    rtm_hashmap_t seen;
-    uint64_t *seen_ring; /* RTM_SEEN_MAX keys, allocated with the first message: an idle
-                            client (thousands in one process) pays nothing for it */
-    size_t seen_pos;
+    /* messages recently handed to the application: hashed (sender, cmid) and (epoch, mid)
+       keys, the last RTM_SEEN_MAX of them; allocated with the first message, so an idle
+       client (thousands in one process) pays nothing for it */
+    rtm_recent_t seen;
 
     /* requests */
     uint64_t conn_gen;   /* bumped when the application ends a session: callbacks of older
                             connections are ignored */
     uint32_t rand_state; /* backoff jitter, independent of the application's rand() */
     uint64_t next_request_id;
-    rtm_hashmap_t pending; /* id -> rtm_request_t */
+    rtm_u64map_t pending; /* id -> rtm_request_t (ids are sequential: a flat table) */
     rtm_request_t *pending_head, *pending_tail;
     rtm_request_t *spare_requests; /* released ones, reused by the next requests */
     int n_spare_requests;

@@ -86,6 +86,18 @@ void rtm_event_pool_drain(void)
         free(block);
 }
 
+rtm_event_t *rtm_event_new_io(rtm_event_type_t type)
+{
+    rtm_event_t *e = pool_take();
+    if (e)
+        memset(e, 0, sizeof(*e));
+    else if (!(e = calloc(1, POOL_BLOCK_BYTES)))
+        return NULL;
+    e->type = type;
+    e->pooled = true;
+    return e;
+}
+
 rtm_event_t *rtm_event_new_message(rtm_event_type_t type, rtm_message_type_t mtype,
                                    const char *text, size_t text_len, const void *data,
                                    size_t data_len, const char *user, size_t user_len,
@@ -174,15 +186,20 @@ void rtm_event_destroy(rtm_event_t *e)
         free(e->user_id);
         free(e->message);
     }
-    free_strs(e->peer_ids, e->n_peers);
-    free(e->peer_states);
-    free_strs(e->users, e->n_users);
-    free_strs(e->attr_keys, e->n_attrs);
-    free_strs(e->attr_values, e->n_attrs);
-    free_strs(e->attr_updaters, e->n_attrs);
-    free(e->attr_ts);
-    free_strs(e->channel_ids, e->n_channels);
-    free(e->channel_counts);
+    /* most events (every received message, every send's result) hold no lists: skip the
+       dozen free(NULL) calls */
+    if (e->peer_ids || e->peer_states || e->users || e->n_attrs || e->attr_keys || e->attr_values ||
+        e->attr_updaters || e->attr_ts || e->channel_ids || e->channel_counts) {
+        free_strs(e->peer_ids, e->n_peers);
+        free(e->peer_states);
+        free_strs(e->users, e->n_users);
+        free_strs(e->attr_keys, e->n_attrs);
+        free_strs(e->attr_values, e->n_attrs);
+        free_strs(e->attr_updaters, e->n_attrs);
+        free(e->attr_ts);
+        free_strs(e->channel_ids, e->n_channels);
+        free(e->channel_counts);
+    }
     if (e->invitation)
         invitation_unref(e->invitation);
     if (!e->pooled || !pool_give(e))

@@ -39,6 +39,9 @@ struct rtm_event {
 
 /* A zeroed event of type; NULL when out of memory. */
 rtm_event_t *rtm_event_new(rtm_event_type_t type);
+/* rtm_event_new for the I/O thread's events (results, channel and presence pushes): a block
+ * of the pool below, returned there by rtm_event_destroy. I/O thread only. */
+rtm_event_t *rtm_event_new_io(rtm_event_type_t type);
 /* A received message's event in one allocation: the event, its message (mtype, text and
  * data as given, the rest zero), the sender's user id and, when channel is not NULL, the
  * channel id. Small ones come from a pool of recycled blocks: no malloc and no free per

@@ -3,6 +3,7 @@
  * count is checked against what is actually left before it is used. */
 #include "codec.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---- field table -------------------------------------------------------------------- */
@@ -39,6 +40,32 @@ static const enum field_kind field_kinds[RTM_K__COUNT] = {
 };
 
 #define F(k) (UINT64_C(1) << (k))
+
+/* Where the decoder stores each uint and byte-string field (the setters' switches, as a
+ * table: one store per field on the decoder's hot path). */
+static const uint16_t field_offsets[RTM_K__COUNT] = {
+    [RTM_K_VERSION] = offsetof(rtm_frame_t, version),
+    [RTM_K_ERR] = offsetof(rtm_frame_t, err),
+    [RTM_K_REASON] = offsetof(rtm_frame_t, reason),
+    [RTM_K_MTYPE] = offsetof(rtm_frame_t, mtype),
+    [RTM_K_FLAGS] = offsetof(rtm_frame_t, flags),
+    [RTM_K_MID] = offsetof(rtm_frame_t, mid),
+    [RTM_K_COUNT] = offsetof(rtm_frame_t, count),
+    [RTM_K_IID] = offsetof(rtm_frame_t, iid),
+    [RTM_K_KIND] = offsetof(rtm_frame_t, kind),
+    [RTM_K_RX] = offsetof(rtm_frame_t, rx),
+    [RTM_K_EPOCH] = offsetof(rtm_frame_t, epoch),
+    [RTM_K_CMID] = offsetof(rtm_frame_t, cmid),
+    [RTM_K_HEARTBEAT_MS] = offsetof(rtm_frame_t, heartbeat_ms),
+    [RTM_K_APP_ID] = offsetof(rtm_frame_t, app_id),
+    [RTM_K_TOKEN] = offsetof(rtm_frame_t, token),
+    [RTM_K_USER] = offsetof(rtm_frame_t, user),
+    [RTM_K_ERRMSG] = offsetof(rtm_frame_t, errmsg),
+    [RTM_K_TEXT] = offsetof(rtm_frame_t, text),
+    [RTM_K_DATA] = offsetof(rtm_frame_t, data),
+    [RTM_K_CHANNEL] = offsetof(rtm_frame_t, channel),
+    [RTM_K_SESSION] = offsetof(rtm_frame_t, session),
+};
 
 struct frame_rule {
     const char *name;
@@ -788,7 +815,8 @@ static bool decode_field(rtm_decoder_t *d, cursor_t *c, rtm_frame_t *f, rtm_fiel
             *why = "a field that must be an unsigned integer is not";
             return false;
         }
-        rtm_frame_set_uint(f, key, v.u);
+        *(uint64_t *)((char *)f + field_offsets[key]) = v.u;
+        f->fields |= F(key);
         return true;
     case FK_INT:
         if (v.kind != MP_UINT && v.kind != MP_INT) {
@@ -815,7 +843,10 @@ static bool decode_field(rtm_decoder_t *d, cursor_t *c, rtm_frame_t *f, rtm_fiel
                                               : "a field that must be binary is not";
             return false;
         }
-        rtm_frame_set_bytes(f, key, v.ptr, (size_t)v.len);
+        rtm_bytes_t *b = (rtm_bytes_t *)((char *)f + field_offsets[key]);
+        b->ptr = v.ptr;
+        b->len = (size_t)v.len;
+        f->fields |= F(key);
         return true;
     case FK_STR_LIST:
     case FK_UINT_LIST:
@@ -888,7 +919,10 @@ static rtm_decode_status_t decode_body(rtm_decoder_t *d, cursor_t *c, rtm_frame_
     uint64_t n = v.len;
     for (uint64_t i = 0; i < n; i++) {
         mp_value_t k;
-        if (!mp_read(c, &k) || k.kind != MP_UINT) {
+        if (c->p < c->end && *c->p <= 0x7f) { /* a positive fixint: how keys are written */
+            k.kind = MP_UINT;
+            k.u = *c->p++;
+        } else if (!mp_read(c, &k) || k.kind != MP_UINT) {
             *why = "a body key must be an unsigned integer";
             return RTM_DECODE_BAD_FRAME;
         }
