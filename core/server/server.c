@@ -269,7 +269,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
         if (srv->stopping)
             return 1;               /* draining: accept nothing new */
         int fd = (int)(intptr_t)in; /* lws 4.1 passes the accepted descriptor here */
-        if (fd >= srv->accept_fd_max) {
+        if (srv->n_conns >= srv->opt->max_connections || fd >= srv->accept_fd_max) {
             refuse_socket(srv, fd);
             return 1;
         }
@@ -542,8 +542,11 @@ static unsigned int fd_limit(uint32_t max_connections)
     return (unsigned int)want;
 }
 
-/* The lowest free descriptor now (the next one accept would get) plus --max-connections,
- * within the open-file limit and libwebsockets' table less RTMD_RESERVED_FDS. */
+/* Sockets still in their handshake are not counted in n_conns; a storm of them is bounded by
+ * their descriptor numbers: the lowest free descriptor now (the next one accept would get) plus
+ * --max-connections plus RTMD_ACCEPT_SLACK (descriptors rtmd itself opens later, e.g. for the
+ * offline store, must not cost connection places), within the open-file limit and
+ * libwebsockets' table less RTMD_RESERVED_FDS. Established connections are counted exactly. */
 static void set_accept_limit(rtmd_server_t *srv)
 {
     int next = fcntl(0, F_DUPFD, 0);
@@ -551,7 +554,7 @@ static void set_accept_limit(rtmd_server_t *srv)
         close(next);
     else
         next = 0;
-    uint64_t limit = (uint64_t)next + srv->opt->max_connections;
+    uint64_t limit = (uint64_t)next + srv->opt->max_connections + RTMD_ACCEPT_SLACK;
     uint64_t table = fd_limit(srv->opt->max_connections);
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < table)

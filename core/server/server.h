@@ -29,6 +29,7 @@
 /* Descriptors kept for the server's own files (the store, libwebsockets' pipes, the listener)
  * and HTTP requests beyond --max-connections. */
 #define RTMD_RESERVED_FDS 64
+#define RTMD_ACCEPT_SLACK 64 /* sockets in their handshake beyond --max-connections */
 
 typedef struct rtmd_conn rtmd_conn_t;
 
@@ -66,10 +67,11 @@ typedef struct rtmd_server {
     uint32_t n_flush, flush_cap;
     lws_sorted_usec_list_t flush_timer;
 
-    /* Accepted sockets whose descriptor number reaches this are refused at once (HTTP 503):
-     * descriptors are handed out lowest first, so a number this high means that many are
-     * open. Set once listening: --max-connections above the descriptors open then, within
-     * the open-file limit less RTMD_RESERVED_FDS. */
+    /* Accepted sockets are refused at once (HTTP 503) while n_conns is at --max-connections,
+     * or when their descriptor number reaches this: descriptors are handed out lowest first,
+     * so a number this high means that many are open (sockets still in their handshake are
+     * not in n_conns). Set once listening: --max-connections plus RTMD_ACCEPT_SLACK above the
+     * descriptors open then, within the open-file limit less RTMD_RESERVED_FDS. */
     int accept_fd_max;
     uint64_t n_refused; /* sockets refused at accept */
 
