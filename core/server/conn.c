@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heartbeat.h"
 #include "resume.h"
 #include "server.h"
 
@@ -219,7 +220,7 @@ void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t st
     c->close_status = status;
     c->close_reason = reason;
     if (!srv->destroying && c->wsi) {
-        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, RTMD_CLOSE_FLUSH_S);
+        rtmd_heartbeat_closing(srv, c);
         rtmd_conn_wake(srv, c);
     }
 }

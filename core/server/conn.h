@@ -79,9 +79,10 @@ typedef struct rtmd_conn {
     uint8_t secret[RTMD_SECRET_BYTES]; /* the resume secret (LOGIN result `session`) */
     uint8_t state;
     bool logged_in;
-    bool rx_in_msg; /* a WebSocket message is partly received */
-    bool rx_text;   /* ... and it is a text message (refused) */
-    bool in_live;   /* in the server's liveness list (heartbeat.c) */
+    bool rx_in_msg;  /* a WebSocket message is partly received */
+    bool rx_text;    /* ... and it is a text message (refused) */
+    bool in_live;    /* in the server's liveness list (heartbeat.c) */
+    bool in_closing; /* in the server's list of connections closing after a flush (heartbeat.c) */
     uint8_t user_len;
     uint8_t n_channels;  /* channels joined (at most RTM_CHANNELS_JOINED_MAX) */
     bool offline_more;   /* stored messages wait for this session's next batch (offline.c) */

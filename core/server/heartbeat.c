@@ -52,15 +52,59 @@ void rtmd_heartbeat_touch(rtmd_server_t *srv, rtmd_conn_t *c)
 
 void rtmd_heartbeat_remove(rtmd_server_t *srv, rtmd_conn_t *c)
 {
+    if (c->in_closing) {
+        RTM_DLIST_UNLINK(srv->closing_head, srv->closing_tail, c, live_next, live_prev);
+        c->in_closing = false;
+    }
     if (!c->in_live)
         return;
     RTM_DLIST_UNLINK(srv->live_head, srv->live_tail, c, live_next, live_prev);
     c->in_live = false;
 }
 
+static void closing_fired(lws_sorted_usec_list_t *sul);
+
+static void schedule_closing(rtmd_server_t *srv, int64_t now)
+{
+    const rtmd_conn_t *head = srv->closing_head;
+    if (!head || srv->destroying)
+        return;
+    int64_t due = head->last_rx_ms + RTMD_CLOSE_FLUSH_S * 1000 - now;
+    lws_sul_schedule(srv->ctx, 0, &srv->closing_timer, closing_fired,
+                     (lws_usec_t)(due > 0 ? due : 0) * LWS_US_PER_MS + 1);
+}
+
+void rtmd_heartbeat_closing(rtmd_server_t *srv, rtmd_conn_t *c)
+{
+    rtmd_heartbeat_remove(srv, c);
+    c->last_rx_ms = rtm_now_mono_ms(); /* from here on: when the close began */
+    RTM_DLIST_PUSH_BACK(srv->closing_head, srv->closing_tail, c, live_next, live_prev);
+    c->in_closing = true;
+    if (srv->closing_head == c)
+        schedule_closing(srv, c->last_rx_ms);
+}
+
+static void closing_fired(lws_sorted_usec_list_t *sul)
+{
+    rtmd_server_t *srv = lws_container_of(sul, rtmd_server_t, closing_timer);
+    if (srv->destroying)
+        return;
+    int64_t now = rtm_now_mono_ms();
+    rtmd_conn_t *c;
+    while ((c = srv->closing_head) && c->last_rx_ms + RTMD_CLOSE_FLUSH_S * 1000 <= now) {
+        rtmd_heartbeat_remove(srv, c);
+        rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: cut: it did not flush within %d s",
+                (unsigned long long)c->id, rtmd_conn_user(c), RTMD_CLOSE_FLUSH_S);
+        if (c->wsi)
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+    schedule_closing(srv, now);
+}
+
 void rtmd_heartbeat_stop(rtmd_server_t *srv)
 {
     lws_sul_cancel(&srv->heartbeat_timer);
+    lws_sul_cancel(&srv->closing_timer);
 }
 
 static bool bytes_waiting(const rtmd_conn_t *c)

@@ -24,7 +24,12 @@ void rtmd_heartbeat_add(rtmd_server_t *srv, rtmd_conn_t *c);
 void rtmd_heartbeat_touch(rtmd_server_t *srv, rtmd_conn_t *c);
 /* c's connection is no longer watched (closed, cut, or its session moved). */
 void rtmd_heartbeat_remove(rtmd_server_t *srv, rtmd_conn_t *c);
-/* Cancels the sweep timer; call while the lws context is still alive. */
+/* c's connection closes once it has flushed (rtmd_conn_close_after_flush): it leaves the
+ * liveness list and is cut RTMD_CLOSE_FLUSH_S from now unless it closed before. One timer for
+ * all of them: lws_set_timeout with a delay inserts into lws's list of deadlines by walking it
+ * from the earliest, which made closing N connections cost O(N^2) (18,000 took over 10 s). */
+void rtmd_heartbeat_closing(rtmd_server_t *srv, rtmd_conn_t *c);
+/* Cancels the sweep timers; call while the lws context is still alive. */
 void rtmd_heartbeat_stop(rtmd_server_t *srv);
 
 /* True for the frame types a client sends that count in the session's stream (all but LOGIN,

@@ -7,18 +7,25 @@
 #include "options.h"
 #include "server.h"
 
-/* Each connection is a descriptor: the soft limit goes up to the hard one, so that a burst of
- * connections (a reconnect storm next to connections still closing) finds room; the server
- * refuses at accept time what is over --max-connections (server.c). Warns when even the hard
- * limit is short of --max-connections and some room for the server's own files. */
-static void raise_fd_limit(uint32_t max_connections)
+/* Each connection is a descriptor. The soft limit is set to --max-connections plus
+ * RTMD_FD_HEADROOM (within the hard limit), so that a burst of connections (a reconnect storm
+ * next to connections still closing) finds room; the server refuses at accept time what is
+ * over --max-connections (server.c). libwebsockets sizes its descriptor table by this limit
+ * and finds a connection by indexing it: asking it for a table of another size instead
+ * (fd_limit_per_thread) makes it search the table linearly on every accept and close, which
+ * made connecting and closing 18,000 clients quadratic. Warns when even the hard limit is
+ * short of --max-connections and some room for the server's own files. */
+static void set_fd_limit(uint32_t max_connections)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return;
-    if (rl.rlim_cur != rl.rlim_max) {
+    rlim_t target = (rlim_t)max_connections + RTMD_FD_HEADROOM;
+    if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
+        target = rl.rlim_max;
+    if (rl.rlim_cur != target) {
         rlim_t was = rl.rlim_cur;
-        rl.rlim_cur = rl.rlim_max;
+        rl.rlim_cur = target;
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
             rl.rlim_cur = was;
     }
@@ -42,7 +49,7 @@ int main(int argc, char **argv)
         return st == RTMD_OPTIONS_EXIT ? 0 : 2;
     }
     signal(SIGPIPE, SIG_IGN); /* a peer that vanished is an error code, not a signal */
-    raise_fd_limit(opt.max_connections);
+    set_fd_limit(opt.max_connections);
     int rc = rtmd_server_run(&opt);
     rtmd_options_free(&opt);
     return rc;

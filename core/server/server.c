@@ -531,15 +531,14 @@ static bool init_epoch(rtmd_server_t *srv)
     return srv->epoch != 0;
 }
 
-/* Descriptors lws sizes its tables for: the connections, plus the listener, HTTP clients and
- * lws's own, within what the process may open (main.c raised the limit as far as it could). */
-static unsigned int fd_limit(uint32_t max_connections)
+/* Descriptors lws sizes its tables for: the open-file limit, which main.c set to
+ * --max-connections plus RTMD_FD_HEADROOM where the hard limit allows. */
+static uint64_t fd_limit(void)
 {
-    uint64_t want = (uint64_t)max_connections + 256;
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
-        want = rl.rlim_cur;
-    return (unsigned int)want;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return INT32_MAX;
+    return rl.rlim_cur;
 }
 
 /* Sockets still in their handshake are not counted in n_conns; a storm of them is bounded by
@@ -555,10 +554,7 @@ static void set_accept_limit(rtmd_server_t *srv)
     else
         next = 0;
     uint64_t limit = (uint64_t)next + srv->opt->max_connections + RTMD_ACCEPT_SLACK;
-    uint64_t table = fd_limit(srv->opt->max_connections);
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < table)
-        table = rl.rlim_cur;
+    uint64_t table = fd_limit();
     table = table > RTMD_RESERVED_FDS ? table - RTMD_RESERVED_FDS : 0;
     if (limit > table)
         limit = table;
@@ -589,7 +585,7 @@ static bool start_listening(rtmd_server_t *srv)
     info.signal_cb = on_signal; /* lws must not take the process's signals its own way */
     info.user = srv;
     info.port = CONTEXT_PORT_NO_LISTEN;
-    info.fd_limit_per_thread = fd_limit(o->max_connections);
+    /* no fd_limit_per_thread: see set_fd_limit in main.c */
     srv->ctx = lws_create_context(&info);
     if (!srv->ctx) {
         fprintf(stderr, "rtmd: cannot create the libwebsockets context (is "

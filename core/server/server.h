@@ -29,7 +29,8 @@
 /* Descriptors kept for the server's own files (the store, libwebsockets' pipes, the listener)
  * and HTTP requests beyond --max-connections. */
 #define RTMD_RESERVED_FDS 64
-#define RTMD_ACCEPT_SLACK 64 /* sockets in their handshake beyond --max-connections */
+#define RTMD_ACCEPT_SLACK 64  /* sockets in their handshake beyond --max-connections */
+#define RTMD_FD_HEADROOM  256 /* open-file limit over --max-connections (main.c) */
 
 typedef struct rtmd_conn rtmd_conn_t;
 
@@ -51,6 +52,10 @@ typedef struct rtmd_server {
     /* Attached connections, least recently heard from first (heartbeat.c). */
     rtmd_conn_t *live_head, *live_tail;
     lws_sorted_usec_list_t heartbeat_timer;
+    /* Connections closing after a flush, oldest first, each cut RTMD_CLOSE_FLUSH_S after its
+       close began (heartbeat.c; they are out of the liveness list, whose links they use). */
+    rtmd_conn_t *closing_head, *closing_tail;
+    lws_sorted_usec_list_t closing_timer;
     /* Sessions held for a resume, oldest drop first (resume.c). */
     rtmd_conn_t *held_head, *held_tail;
     size_t n_held;
