@@ -175,45 +175,40 @@ static void test_ping_in_the_same_read_as_the_reply_is_answered(void **state)
     assert_memory_equal(s.pong, "abc", 3);
 }
 
+/* The scripted server sends `bytes` after the 101; the login fails and the client's CLOSE
+ * carries `code`. */
+static void expect_close_code(const uint8_t *bytes, size_t len, unsigned code)
+{
+    script_t s;
+    pthread_t t;
+    script_start(&s, &t, bytes, len);
+    run_login(&s, t, RTM_ERR_NETWORK);
+    assert_int_equal(s.close_code, code);
+}
+
 static void test_masked_server_frame_closes_with_1002(void **state)
 {
     static const uint8_t masked[] = {0x82, 0x82, 1, 2, 3, 4, 'x' ^ 1, 'y' ^ 2};
-    script_t s;
-    pthread_t t;
-    script_start(&s, &t, masked, sizeof(masked));
-    run_login(&s, t, RTM_ERR_NETWORK);
-    assert_int_equal(s.close_code, 1002);
+    expect_close_code(masked, sizeof(masked), 1002);
 }
 
 static void test_reserved_bits_close_with_1002(void **state)
 {
     static const uint8_t rsv[] = {0xC2, 1, 'x'};
-    script_t s;
-    pthread_t t;
-    script_start(&s, &t, rsv, sizeof(rsv));
-    run_login(&s, t, RTM_ERR_NETWORK);
-    assert_int_equal(s.close_code, 1002);
+    expect_close_code(rsv, sizeof(rsv), 1002);
 }
 
 static void test_message_over_the_limit_closes_with_1009(void **state)
 {
     /* a header announcing 256 KiB + 1 bytes: refused before any payload */
     static const uint8_t big[] = {0x82, 127, 0, 0, 0, 0, 0, 0x04, 0x00, 0x01};
-    script_t s;
-    pthread_t t;
-    script_start(&s, &t, big, sizeof(big));
-    run_login(&s, t, RTM_ERR_NETWORK);
-    assert_int_equal(s.close_code, 1009);
+    expect_close_code(big, sizeof(big), 1009);
 }
 
 static void test_server_close_is_answered(void **state)
 {
     static const uint8_t bye[] = {0x88, 2, 0x03, 0xe9}; /* 1001: going away */
-    script_t s;
-    pthread_t t;
-    script_start(&s, &t, bye, sizeof(bye));
-    run_login(&s, t, RTM_ERR_NETWORK);
-    assert_int_equal(s.close_code, 1001);
+    expect_close_code(bye, sizeof(bye), 1001);
 }
 
 int main(void)
