@@ -257,6 +257,81 @@ static void test_connections_over_the_limit_are_refused_at_accept(void **state)
     assert_int_equal(rtmd_stop(&d), 0);
 }
 
+/* A connection closing after a flush (here: LOGOUT) that never takes what is queued for it is
+ * cut RTMD_CLOSE_FLUSH_S (5 s) after the close began: what rtmd still held for it is dropped.
+ * The reader never reads until the cut is due, so rtmd's kernel buffers fill (about 4 MB on
+ * loopback) and the rest of 6 MB of peer messages stays queued in rtmd (under the 8 MiB
+ * slow-consumer limit, so the connection is not dropped for that). */
+static void test_a_close_that_cannot_flush_is_cut_after_5_s(void **state)
+{
+    (void)state;
+    rtmd_t d;
+    const char *const args[] = {"--rate-limits", "off", NULL};
+    rtmd_start(&d, args);
+    int reader = ws_connect(d.port, RTM_PROTOCOL_NAME),
+        sender = ws_connect(d.port, RTM_PROTOCOL_NAME);
+    rtm_frame_t f;
+    send_login(reader, 1, "cut-reader");
+    expect_frame(reader, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.err, RTM_OK);
+    send_login(sender, 1, "cut-sender");
+    expect_frame(sender, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    assert_int_equal(f.err, RTM_OK);
+
+    enum { N = 200, SIZE = 30000 };
+    static char text[SIZE];
+    memset(text, 'x', sizeof(text));
+    for (uint64_t i = 0; i < N; i++) {
+        rtm_frame_t m;
+        rtm_frame_init(&m, RTM_FRAME_SEND_PEER, 100 + i);
+        rtm_frame_set_str(&m, RTM_K_USER, "cut-reader");
+        rtm_frame_set_uint(&m, RTM_K_MTYPE, RTM_MESSAGE_TYPE_TEXT);
+        rtm_frame_set_bytes(&m, RTM_K_TEXT, text, sizeof(text));
+        send_frame(sender, &m);
+    }
+    /* rtmd has read them once it answers a later request of the sender's */
+    rtm_frame_t q;
+    rtm_frame_init(&q, RTM_FRAME_QUERY_ONLINE, 7);
+    const rtm_bytes_t who = {"cut-reader", 10};
+    rtm_frame_set_strs(&q, RTM_K_USERS, &who, 1);
+    send_frame(sender, &q);
+    for (;;) {
+        expect_frame(sender, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+        if (f.id == 7)
+            break;
+    }
+    rtm_frame_t bye;
+    rtm_frame_init(&bye, RTM_FRAME_LOGOUT, 2);
+    send_frame(reader, &bye);
+    sleep(7); /* the cut is due 5 s after the LOGOUT */
+
+    /* Now take everything: what reached the kernel before the cut, then the end. */
+    static rtm_decoder_t dec;
+    size_t messages = 0;
+    bool logout_answered = false;
+    for (;;) {
+        ssize_t n = ws_recv(reader, buf, sizeof(buf), 2000);
+        if (n < 0)
+            break;
+        size_t off = 0;
+        while (off < (size_t)n) {
+            const char *why;
+            if (rtm_frame_decode(&dec, buf, (size_t)n, &off, &f, &why) == RTM_DECODE_BROKEN)
+                break;
+            if (f.type == RTM_FRAME_PEER_MESSAGE)
+                messages++;
+            else if (f.type == RTM_FRAME_RESULT && f.id == 2)
+                logout_answered = true;
+        }
+    }
+    assert_true(messages > 0);
+    assert_true(messages < N);     /* the tail rtmd still held was dropped by the cut */
+    assert_false(logout_answered); /* it was queued behind them */
+    close(reader);
+    close(sender);
+    assert_int_equal(rtmd_stop(&d), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_oversized_message_closes_the_connection),
         cmocka_unit_test(test_random_input_never_brings_the_server_down),
         cmocka_unit_test(test_connections_over_the_limit_are_refused_at_accept),
+        cmocka_unit_test(test_a_close_that_cannot_flush_is_cut_after_5_s),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
