@@ -17,8 +17,7 @@
 
 void rtmd_peers_init(rtmd_peers_t *p)
 {
-    p->buckets = NULL;
-    p->nbuckets = p->count = 0;
+    rtm_u64map_init(&p->pending, true);
     p->next_mid = 1;
     p->pool = NULL;
     p->pool_len = 0;
@@ -26,9 +25,7 @@ void rtmd_peers_init(rtmd_peers_t *p)
 
 void rtmd_peers_destroy(rtmd_peers_t *p)
 {
-    free(p->buckets);
-    p->buckets = NULL;
-    p->nbuckets = p->count = 0;
+    rtm_u64map_destroy(&p->pending);
     while (p->pool) {
         rtmd_pending_t *e = p->pool;
         p->pool = e->r_next;
@@ -37,66 +34,9 @@ void rtmd_peers_destroy(rtmd_peers_t *p)
     p->pool_len = 0;
 }
 
-/* ---- the table of pending deliveries by mid ------------------------------------------------ */
-
-#define BUCKETS_MIN 64
-
-static rtmd_pending_t **bucket(const rtmd_peers_t *p, uint64_t mid)
-{
-    return &p->buckets[mid & (p->nbuckets - 1)];
-}
-
-/* Moves every entry into n buckets; false when out of memory (nothing changes). */
-static bool rehash(rtmd_peers_t *p, size_t n)
-{
-    rtmd_pending_t **b = calloc(n, sizeof(*b));
-    if (!b)
-        return false;
-    for (size_t i = 0; i < p->nbuckets; i++)
-        for (rtmd_pending_t *e = p->buckets[i], *next; e; e = next) {
-            next = e->h_next;
-            e->h_next = b[e->mid & (n - 1)];
-            b[e->mid & (n - 1)] = e;
-        }
-    free(p->buckets);
-    p->buckets = b;
-    p->nbuckets = n;
-    return true;
-}
-
 rtmd_pending_t *rtmd_peer_pending(const rtmd_peers_t *p, uint64_t mid)
 {
-    if (!p->nbuckets)
-        return NULL;
-    rtmd_pending_t *e = *bucket(p, mid);
-    while (e && e->mid != mid)
-        e = e->h_next;
-    return e;
-}
-
-/* Adds e (its mid is not in the table); false when out of memory. */
-static bool table_add(rtmd_peers_t *p, rtmd_pending_t *e)
-{
-    if (p->count >= p->nbuckets && !rehash(p, p->nbuckets ? p->nbuckets * 2 : BUCKETS_MIN) &&
-        !p->nbuckets)
-        return false; /* a table that cannot grow only gets longer chains */
-    rtmd_pending_t **b = bucket(p, e->mid);
-    e->h_next = *b;
-    *b = e;
-    p->count++;
-    return true;
-}
-
-static void table_remove(rtmd_peers_t *p, rtmd_pending_t *e)
-{
-    rtmd_pending_t **at = bucket(p, e->mid);
-    while (*at != e)
-        at = &(*at)->h_next;
-    *at = e->h_next;
-    p->count--;
-    /* A burst's table is not kept: shrink when it is mostly empty. */
-    if (p->nbuckets > 4096 && p->count < p->nbuckets / 8)
-        rehash(p, p->nbuckets / 4);
+    return rtm_u64map_get(&p->pending, mid);
 }
 
 /* ---- entries ------------------------------------------------------------------------------ */
@@ -185,7 +125,7 @@ rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_con
     if (!e)
         return NULL;
     e->mid = mid;
-    if (!table_add(p, e)) {
+    if (!rtm_u64map_put(&p->pending, mid, e)) {
         pending_free(p, e);
         return NULL;
     }
@@ -201,7 +141,7 @@ rtmd_pending_t *rtmd_peer_track(rtmd_peers_t *p, rtmd_conn_t *receiver, rtmd_con
 
 void rtmd_peer_untrack(rtmd_peers_t *p, rtmd_pending_t *e)
 {
-    table_remove(p, e);
+    rtm_u64map_del(&p->pending, e->mid);
     unlink_receiver(e);
     unlink_sender(e);
     pending_free(p, e);
@@ -331,7 +271,7 @@ void rtmd_peer_ack(rtmd_server_t *srv, rtmd_conn_t *c, const rtm_frame_t *f)
                 (unsigned long long)c->id, rtmd_conn_user(c), (unsigned long long)f->mid);
         return;
     }
-    table_remove(p, e);
+    rtm_u64map_del(&p->pending, e->mid);
     unlink_receiver(e);
     if (e->stored) {
         uint64_t mid = e->mid;
@@ -362,7 +302,7 @@ void rtmd_peer_conn_closed(rtmd_server_t *srv, rtmd_conn_t *c)
     c->offline_inflight = 0; /* stored ones stay in the store for the next login */
     for (; e; e = next) {
         next = e->r_next;
-        table_remove(p, e);
+        rtm_u64map_del(&p->pending, e->mid);
         rtmd_conn_t *sender = e->sender;
         if (sender) {
             unlink_sender(e);

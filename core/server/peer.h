@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "hashmap.h"
 #include "rtm/rtm.h"
 
 typedef struct rtmd_server rtmd_server_t;
@@ -26,15 +27,10 @@ typedef struct rtmd_pending {
     bool stored;         /* from the offline store: its ack deletes it there */
     struct rtmd_pending *r_next, **r_pprev;
     struct rtmd_pending *s_next, **s_pprev;
-    struct rtmd_pending *h_next; /* the next entry in its bucket of the peers' table */
 } rtmd_pending_t;
 
 typedef struct rtmd_peers {
-    /* mid -> rtmd_pending_t, chained through the entries themselves (no allocation per
-     * entry); mids are sequential, so mid modulo the bucket count spreads them evenly. */
-    rtmd_pending_t **buckets;
-    size_t nbuckets; /* a power of two, or 0 */
-    size_t count;
+    rtm_u64map_t pending; /* mid -> rtmd_pending_t (flat: no allocation per entry) */
     uint64_t next_mid;    /* server message ids start at 1 */
     rtmd_pending_t *pool; /* freed entries kept for reuse */
     size_t pool_len;
