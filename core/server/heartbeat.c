@@ -13,14 +13,20 @@
 
 static void sweep_fired(lws_sorted_usec_list_t *sul);
 
-static void schedule(rtmd_server_t *srv, int64_t now)
+/* Arms sul for when head's time (last_rx_ms) plus after_ms comes; nothing for an empty list. */
+static void schedule_at(rtmd_server_t *srv, const rtmd_conn_t *head, int64_t after_ms,
+                        lws_sorted_usec_list_t *sul, sul_cb_t cb, int64_t now)
 {
-    const rtmd_conn_t *head = srv->live_head;
     if (!head || srv->destroying)
         return;
-    int64_t due = head->last_rx_ms + srv->opt->heartbeat_timeout_ms - now;
-    lws_sul_schedule(srv->ctx, 0, &srv->heartbeat_timer, sweep_fired,
-                     (lws_usec_t)(due > 0 ? due : 0) * LWS_US_PER_MS + 1);
+    int64_t due = head->last_rx_ms + after_ms - now;
+    lws_sul_schedule(srv->ctx, 0, sul, cb, (lws_usec_t)(due > 0 ? due : 0) * LWS_US_PER_MS + 1);
+}
+
+static void schedule(rtmd_server_t *srv, int64_t now)
+{
+    schedule_at(srv, srv->live_head, srv->opt->heartbeat_timeout_ms, &srv->heartbeat_timer,
+                sweep_fired, now);
 }
 
 void rtmd_heartbeat_add(rtmd_server_t *srv, rtmd_conn_t *c)
@@ -66,12 +72,8 @@ static void closing_fired(lws_sorted_usec_list_t *sul);
 
 static void schedule_closing(rtmd_server_t *srv, int64_t now)
 {
-    const rtmd_conn_t *head = srv->closing_head;
-    if (!head || srv->destroying)
-        return;
-    int64_t due = head->last_rx_ms + RTMD_CLOSE_FLUSH_S * 1000 - now;
-    lws_sul_schedule(srv->ctx, 0, &srv->closing_timer, closing_fired,
-                     (lws_usec_t)(due > 0 ? due : 0) * LWS_US_PER_MS + 1);
+    schedule_at(srv, srv->closing_head, RTMD_CLOSE_FLUSH_S * 1000, &srv->closing_timer,
+                closing_fired, now);
 }
 
 void rtmd_heartbeat_closing(rtmd_server_t *srv, rtmd_conn_t *c)
