@@ -20,46 +20,6 @@
 static const char *const FAST[] = {"reconnect.backoff_min_ms=100", "reconnect.backoff_max_ms=400",
                                    "heartbeat.interval_ms=300", NULL};
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static rtm_client_t *fast_user(const char *url, const char *name)
-{
-    rtm_client_t *c = make_client(url, FAST);
-    login_ok(c, NULL, name);
-    return c;
-}
-
-static rtm_channel_t *join(rtm_client_t *c, const char *id)
-{
-    rtm_err_t err;
-    rtm_channel_t *ch = rtm_client_create_channel(c, id, &err);
-    assert_int_equal(err, RTM_OK);
-    uint64_t req;
-    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
-    rtm_event_t *e = wait_event(c, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
-    assert_int_equal(rtm_event_request_id(e), req);
-    assert_int_equal(rtm_event_error(e), RTM_OK);
-    rtm_event_free(e);
-    return ch;
-}
-
-/* Waits for the next CONNECTION_STATE_CHANGED (other events before it are dropped) and
- * checks it. */
-static void expect_state(rtm_client_t *c, rtm_connection_state_t state,
-                         rtm_connection_change_reason_t reason, int timeout_ms)
-{
-    rtm_event_t *e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, timeout_ms);
-    if (rtm_event_connection_state(e) != state || rtm_event_connection_reason(e) != reason)
-        fail_msg("state %d reason %d, wanted %d / %d", rtm_event_connection_state(e),
-                 rtm_event_connection_reason(e), state, reason);
-    rtm_event_free(e);
-}
-
 static void send_channel_text(rtm_channel_t *ch, const char *text, uint64_t *req)
 {
     rtm_message_t *m = rtm_message_new_text(text, NULL);
@@ -162,8 +122,9 @@ static void test_clients_recover_everything_after_server_restart(void **state)
 {
     rtmd_t d;
     rtmd_start(&d, NULL);
-    rtm_client_t *a = fast_user(d.url, "alice"), *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *a = logged_in_client(d.url, FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     const char *carol_id[] = {"carol"};
     uint64_t req;
     assert_int_equal(rtm_client_subscribe_peers_online_status(a, carol_id, 1, &req), RTM_OK);
@@ -217,7 +178,7 @@ static void test_clients_recover_everything_after_server_restart(void **state)
     rtm_event_free(e);
 
     /* alice's subscription came back: carol's login reaches her */
-    rtm_client_t *carol = fast_user(d.url, "carol");
+    rtm_client_t *carol = logged_in_client(d.url, FAST, "carol");
     long long deadline = now_ms() + 5000;
     bool online = false;
     while (!online && now_ms() < deadline) {
@@ -240,7 +201,7 @@ static void test_request_times_out_while_server_is_away(void **state)
 {
     rtmd_t d;
     rtmd_start(&d, NULL);
-    rtm_client_t *a = fast_user(d.url, "alice");
+    rtm_client_t *a = logged_in_client(d.url, FAST, "alice");
     rtmd_crash(&d);
     expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
                  5000);
@@ -297,8 +258,8 @@ static void test_paused_reader_keeps_its_session(void **state)
     const char *settings[] = {"heartbeat.interval_ms=200", "event_queue.capacity=16", NULL};
     rtm_client_t *a = make_client(d.url, settings);
     login_ok(a, NULL, "alice");
-    rtm_client_t *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     char lines[64][96];
     collect(a, 200, lines, 64); /* bob's join */
     for (int i = 0; i < 40; i++) {
@@ -333,8 +294,9 @@ static void test_resumed_session_loses_nothing_and_nobody_notices(void **state)
     rtmd_t d;
     rtmd_start(&d, args);
     proxy_t *p = proxy_start(d.port);
-    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *a = logged_in_client(proxy_url(p), FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     const char *alice_id[] = {"alice"};
     uint64_t req;
     assert_int_equal(rtm_client_subscribe_peers_online_status(b, alice_id, 1, &req), RTM_OK);
@@ -393,8 +355,9 @@ static void test_channel_messages_missed_are_replayed_after_a_new_session(void *
     rtmd_t d;
     rtmd_start(&d, args);
     proxy_t *p = proxy_start(d.port);
-    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *a = logged_in_client(proxy_url(p), FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     char lines[64][96];
     send_channel_text(chb, "before", NULL);
     int n = collect(a, 500, lines, 64);
@@ -446,7 +409,8 @@ static void test_peer_message_sent_again_is_received_once(void **state)
     rtmd_t d;
     rtmd_start(&d, args);
     proxy_t *p = proxy_start(d.port);
-    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
+    rtm_client_t *a = logged_in_client(proxy_url(p), FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
     /* alice's frames reach the server, the server's never reach alice: bob gets the message,
        alice never hears that he did */
     proxy_freeze(p, false, true);

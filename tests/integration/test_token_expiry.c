@@ -32,13 +32,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A token for user ending at end_s (seconds since the epoch). */
 static char *token_until(const char *user, uint32_t end_s)
 {
