@@ -299,6 +299,18 @@ static void test_a_held_session_ends_at_its_tokens_end_and_a_resume_brings_a_new
     rtm_string_free(fresh);
 }
 
+/* A librtm client of app APP_ID (make_client's is "test") for the server. */
+static rtm_client_t *client_of_app(void)
+{
+    rtm_config_t *cfg = rtm_config_new();
+    rtm_config_set(cfg, "server.url", server.url);
+    rtm_err_t err;
+    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
+    rtm_config_free(cfg);
+    assert_non_null(c);
+    return c;
+}
+
 static void test_expired_session_is_gone_for_everyone(void **state)
 {
     /* a watcher subscribed to the user, and a client (through librtm) whose token ends */
@@ -313,12 +325,7 @@ static void test_expired_session_is_gone_for_everyone(void **state)
     assert_int_equal(f.err, RTM_OK);
     expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f); /* OFFLINE for now */
 
-    rtm_config_t *cfg = rtm_config_new();
-    rtm_config_set(cfg, "server.url", server.url);
-    rtm_err_t err;
-    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
-    rtm_config_free(cfg);
-    assert_non_null(c);
+    rtm_client_t *c = client_of_app();
     uint32_t end = now_s() + 4; /* minted once the client (and its I/O thread) exists */
     char *t = token_until("exp-erin", end);
     login_ok(c, t, "exp-erin");
@@ -354,12 +361,7 @@ static void test_expired_session_is_gone_for_everyone(void **state)
 
 static void test_client_renewing_on_the_warning_keeps_its_session(void **state)
 {
-    rtm_config_t *cfg = rtm_config_new();
-    rtm_config_set(cfg, "server.url", server.url);
-    rtm_err_t err;
-    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
-    rtm_config_free(cfg);
-    assert_non_null(c);
+    rtm_client_t *c = client_of_app();
     uint32_t end = now_s() + 4;
     char *t = token_until("exp-frank", end);
     login_ok(c, t, "exp-frank");
