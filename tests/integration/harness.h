@@ -40,8 +40,8 @@ int start_server(void **state);
 int start_server_relogins(void **state);
 int stop_server(void **state);
 
-/* A client of app "test" for url (NULL: the server's URL) with extra "key=value" settings
- * (NULL-ended, may be NULL). */
+/* A client of app "test" for url (NULL: server.url is left to settings) with extra "key=value"
+ * settings (NULL-ended, may be NULL). */
 rtm_client_t *make_client(const char *url, const char *const *settings);
 /* Polls until an event of type arrives (others are freed) or timeout_ms passes (then fails
  * the test). The caller frees the event. */
