@@ -200,18 +200,25 @@ rtm_client_t *make_client(const char *url, const char *const *settings)
     return c;
 }
 
-static long long now_ms(void)
+int64_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 rtm_event_t *wait_event(rtm_client_t *c, rtm_event_type_t type, int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
-        long long left = deadline - now_ms();
+        int64_t left = deadline - now_ms();
         if (left < 0)
             left = 0;
         rtm_event_t *e = rtm_client_poll(c, (int)left);
@@ -258,4 +265,45 @@ void login_ok(rtm_client_t *c, const char *token, const char *user)
 {
     assert_int_equal(login_result(c, token, user), RTM_OK);
     assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_CONNECTED);
+}
+
+rtm_client_t *logged_in_client(const char *url, const char *const *settings, const char *user)
+{
+    rtm_client_t *c = make_client(url, settings);
+    login_ok(c, NULL, user);
+    return c;
+}
+
+rtm_channel_t *joined_channel(rtm_client_t *c, const char *id)
+{
+    rtm_err_t err;
+    rtm_channel_t *ch = rtm_client_create_channel(c, id, &err);
+    assert_int_equal(err, RTM_OK);
+    uint64_t req;
+    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
+    rtm_event_t *e = wait_event(c, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
+    assert_int_equal(rtm_event_request_id(e), req);
+    assert_int_equal(rtm_event_error(e), RTM_OK);
+    assert_string_equal(rtm_event_channel_id(e), id);
+    rtm_event_free(e);
+    return ch;
+}
+
+void expect_member_event(rtm_client_t *c, rtm_event_type_t type, const char *channel,
+                         const char *who)
+{
+    rtm_event_t *e = wait_event(c, type, 5000);
+    assert_string_equal(rtm_event_channel_id(e), channel);
+    assert_string_equal(rtm_event_user_id(e), who);
+    rtm_event_free(e);
+}
+
+void expect_state(rtm_client_t *c, rtm_connection_state_t state,
+                  rtm_connection_change_reason_t reason, int timeout_ms)
+{
+    rtm_event_t *e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, timeout_ms);
+    if (rtm_event_connection_state(e) != state || rtm_event_connection_reason(e) != reason)
+        fail_msg("state %d reason %d, wanted %d / %d", rtm_event_connection_state(e),
+                 rtm_event_connection_reason(e), state, reason);
+    rtm_event_free(e);
 }

@@ -4,6 +4,7 @@
 #define RTM_TESTS_HARNESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "rtm/rtm.h"
@@ -39,8 +40,8 @@ int start_server(void **state);
 int start_server_relogins(void **state);
 int stop_server(void **state);
 
-/* A client of app "test" for url (NULL: the server's URL) with extra "key=value" settings
- * (NULL-ended, may be NULL). */
+/* A client of app "test" for url (NULL: server.url is left to settings) with extra "key=value"
+ * settings (NULL-ended, may be NULL). */
 rtm_client_t *make_client(const char *url, const char *const *settings);
 /* Polls until an event of type arrives (others are freed) or timeout_ms passes (then fails
  * the test). The caller frees the event. */
@@ -53,5 +54,23 @@ bool no_event_within(rtm_client_t *c, int ms);
 void login_ok(rtm_client_t *c, const char *token, const char *user);
 /* Logs in and returns the LOGIN_RESULT error. */
 rtm_err_t login_result(rtm_client_t *c, const char *token, const char *user);
+/* make_client(url, settings), then login_ok as user without a token: a logged-in client. */
+rtm_client_t *logged_in_client(const char *url, const char *const *settings, const char *user);
+/* Creates channel id on c, joins it and waits up to 5 s for its JOIN_CHANNEL_RESULT, which must
+ * answer this request, be OK and name the channel. */
+rtm_channel_t *joined_channel(rtm_client_t *c, const char *id);
+/* Waits up to 5 s for a channel member event of type (JOINED or LEFT; other events before it
+ * are dropped) and checks its channel and user. */
+void expect_member_event(rtm_client_t *c, rtm_event_type_t type, const char *channel,
+                         const char *who);
+/* Waits up to timeout_ms for the next CONNECTION_STATE_CHANGED (other events before it are
+ * dropped) and checks its state and reason. */
+void expect_state(rtm_client_t *c, rtm_connection_state_t state,
+                  rtm_connection_change_reason_t reason, int timeout_ms);
+
+/* Milliseconds on the monotonic clock (for deadlines and durations). */
+int64_t now_ms(void);
+/* Milliseconds since the epoch (to compare with times the server states, such as token ends). */
+int64_t wall_ms(void);
 
 #endif

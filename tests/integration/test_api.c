@@ -564,15 +564,6 @@ static void test_freeing_a_client_logs_its_user_out(void **state)
     rtm_client_free(b);
 }
 
-static void expect_state(rtm_client_t *c, rtm_connection_state_t st,
-                         rtm_connection_change_reason_t reason, int timeout_ms)
-{
-    rtm_event_t *e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, timeout_ms);
-    assert_int_equal(rtm_event_connection_state(e), st);
-    assert_int_equal(rtm_event_connection_reason(e), reason);
-    rtm_event_free(e);
-}
-
 static void test_client_reconnects_by_itself_when_the_server_comes_back(void **state)
 {
     rtmd_t own;

@@ -15,33 +15,7 @@
 
 static rtm_client_t *user(const char *name)
 {
-    rtm_client_t *c = make_client(server.url, NULL);
-    login_ok(c, NULL, name);
-    return c;
-}
-
-static rtm_channel_t *joined(rtm_client_t *c, const char *id)
-{
-    rtm_err_t err;
-    rtm_channel_t *ch = rtm_client_create_channel(c, id, &err);
-    assert_int_equal(err, RTM_OK);
-    uint64_t req;
-    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
-    rtm_event_t *e = wait_event(c, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
-    assert_int_equal(rtm_event_request_id(e), req);
-    assert_int_equal(rtm_event_error(e), RTM_OK);
-    assert_string_equal(rtm_event_channel_id(e), id);
-    rtm_event_free(e);
-    return ch;
-}
-
-static void expect_member_event(rtm_client_t *c, rtm_event_type_t type, const char *channel,
-                                const char *who)
-{
-    rtm_event_t *e = wait_event(c, type, 5000);
-    assert_string_equal(rtm_event_channel_id(e), channel);
-    assert_string_equal(rtm_event_user_id(e), who);
-    rtm_event_free(e);
+    return logged_in_client(server.url, NULL, name);
 }
 
 /* Collects the channel messages c receives within ms: returns how many, checks each is one of
@@ -77,8 +51,8 @@ static void test_overlapping_channels_deliver_exactly_once_without_echo(void **s
 {
     /* a in red and blue, b in red, c in blue */
     rtm_client_t *a = user("ov-a"), *b = user("ov-b"), *c = user("ov-c");
-    rtm_channel_t *a_red = joined(a, "red"), *a_blue = joined(a, "blue");
-    rtm_channel_t *b_red = joined(b, "red"), *c_blue = joined(c, "blue");
+    rtm_channel_t *a_red = joined_channel(a, "red"), *a_blue = joined_channel(a, "blue");
+    rtm_channel_t *b_red = joined_channel(b, "red"), *c_blue = joined_channel(c, "blue");
     expect_member_event(a, RTM_EVENT_CHANNEL_MEMBER_JOINED, "red", "ov-b");
     expect_member_event(a, RTM_EVENT_CHANNEL_MEMBER_JOINED, "blue", "ov-c");
     /* everyone sends before anyone reads, so no wait for one event hides another */
@@ -114,7 +88,7 @@ static void test_overlapping_channels_deliver_exactly_once_without_echo(void **s
 static void test_raw_channel_message_keeps_its_bytes(void **state)
 {
     rtm_client_t *a = user("raw-a"), *b = user("raw-b");
-    rtm_channel_t *ca = joined(a, "raw-room"), *cb = joined(b, "raw-room");
+    rtm_channel_t *ca = joined_channel(a, "raw-room"), *cb = joined_channel(b, "raw-room");
     const unsigned char bytes[] = {0, 1, 0, 2, 0xff};
     rtm_message_t *m = rtm_message_new_raw(bytes, sizeof(bytes), "bin", NULL);
     assert_int_equal(rtm_channel_send_message(ca, m, 0, NULL), RTM_OK);
@@ -135,8 +109,8 @@ static void test_raw_channel_message_keeps_its_bytes(void **state)
 static void test_members_see_joins_leaves_and_logouts(void **state)
 {
     rtm_client_t *a = user("mem-a"), *b = user("mem-b");
-    rtm_channel_t *ca = joined(a, "lobby");
-    rtm_channel_t *cb = joined(b, "lobby");
+    rtm_channel_t *ca = joined_channel(a, "lobby");
+    rtm_channel_t *cb = joined_channel(b, "lobby");
     expect_member_event(a, RTM_EVENT_CHANNEL_MEMBER_JOINED, "lobby", "mem-b");
     uint64_t req;
     assert_int_equal(rtm_channel_leave(cb, &req), RTM_OK);
@@ -164,7 +138,7 @@ static void test_members_see_joins_leaves_and_logouts(void **state)
 static void test_members_see_a_dropped_connection_leave(void **state)
 {
     rtm_client_t *a = user("drop-a");
-    rtm_channel_t *ca = joined(a, "fragile");
+    rtm_channel_t *ca = joined_channel(a, "fragile");
     /* a raw client joins, then its socket just closes: no logout, no leave */
     int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     uint8_t buf[4096];
@@ -188,7 +162,7 @@ static void test_members_see_a_dropped_connection_leave(void **state)
 static void test_freeing_a_joined_channel_leaves_it_silently(void **state)
 {
     rtm_client_t *a = user("free-a"), *b = user("free-b");
-    rtm_channel_t *ca = joined(a, "transient"), *cb = joined(b, "transient");
+    rtm_channel_t *ca = joined_channel(a, "transient"), *cb = joined_channel(b, "transient");
     expect_member_event(a, RTM_EVENT_CHANNEL_MEMBER_JOINED, "transient", "free-b");
     /* a request still pending on the handle ends with CLOSED */
     uint64_t req;
@@ -219,7 +193,7 @@ static void test_freeing_a_joined_channel_leaves_it_silently(void **state)
 static void test_handles_outlive_their_client_as_closed(void **state)
 {
     rtm_client_t *a = user("orphan");
-    rtm_channel_t *ch = joined(a, "orphanage");
+    rtm_channel_t *ch = joined_channel(a, "orphanage");
     rtm_channel_t *idle = rtm_client_create_channel(a, "never-joined", NULL);
     rtm_client_free(a);
     assert_string_equal(rtm_channel_id(ch), "orphanage");
@@ -236,7 +210,7 @@ static void test_handles_outlive_their_client_as_closed(void **state)
 static void test_member_list_comes_with_the_join_when_configured(void **state)
 {
     rtm_client_t *a = user("list-a");
-    rtm_channel_t *ca = joined(a, "listed");
+    rtm_channel_t *ca = joined_channel(a, "listed");
     const char *cfg[] = {"channel.member_list_on_join=true", NULL};
     rtm_client_t *b = make_client(server.url, cfg);
     login_ok(b, NULL, "list-b");
@@ -295,9 +269,9 @@ static void test_member_counts_follow_joins_and_leaves(void **state)
     const char *ids[] = {"counted", "no-such-channel"};
     assert_int_equal(member_count(a, ids, 2, 0), 0);
     assert_int_equal(member_count(a, ids, 2, 1), 0);
-    rtm_channel_t *ca = joined(a, "counted");
+    rtm_channel_t *ca = joined_channel(a, "counted");
     assert_int_equal(member_count(a, ids, 2, 0), 1);
-    rtm_channel_t *cb = joined(b, "counted");
+    rtm_channel_t *cb = joined_channel(b, "counted");
     assert_int_equal(member_count(a, ids, 2, 0), 2);
     assert_int_equal(rtm_channel_leave(cb, NULL), RTM_OK);
     rtm_event_free(wait_event(b, RTM_EVENT_LEAVE_CHANNEL_RESULT, 5000));
@@ -322,7 +296,7 @@ static void test_member_counts_follow_joins_and_leaves(void **state)
 static void test_member_count_updates_are_coalesced_and_end_true(void **state)
 {
     rtm_client_t *watcher = user("co-watch");
-    rtm_channel_t *w = joined(watcher, "busy");
+    rtm_channel_t *w = joined_channel(watcher, "busy");
     enum { N = 6 };
     rtm_client_t *c[N];
     rtm_channel_t *ch[N];
@@ -359,7 +333,7 @@ static void test_twenty_channels_at_most(void **state)
     char id[32];
     for (int i = 0; i < 20; i++) {
         snprintf(id, sizeof(id), "g-%d", i);
-        ch[i] = joined(a, id);
+        ch[i] = joined_channel(a, id);
     }
     ch[20] = rtm_client_create_channel(a, "g-20", NULL);
     assert_int_equal(rtm_channel_join(ch[20], NULL), RTM_ERR_EXCEED_LIMIT);
@@ -471,7 +445,7 @@ static const char *attr_value(const rtm_event_t *e, const char *key)
 static void test_channel_attributes_every_operation(void **state)
 {
     rtm_client_t *a = user("attr-a"), *b = user("attr-b");
-    rtm_channel_t *ca = joined(a, "attrs"), *cb = joined(b, "attrs");
+    rtm_channel_t *ca = joined_channel(a, "attrs"), *cb = joined_channel(b, "attrs");
     uint64_t req;
     rtm_attribute_t set[] = {{"topic", "cats"}, {"mood", "calm"}};
     assert_int_equal(rtm_client_set_channel_attributes(a, "attrs", set, 2, 0, &req), RTM_OK);
@@ -625,7 +599,7 @@ static void test_channel_attribute_limits(void **state)
 static void test_outside_send_is_allowed_by_default(void **state)
 {
     rtm_client_t *member = user("in-1"), *outsider = user("out-1");
-    rtm_channel_t *ch = joined(member, "open-house");
+    rtm_channel_t *ch = joined_channel(member, "open-house");
     rtm_message_t *m = rtm_message_new_text("knock knock", NULL);
     uint64_t req;
     assert_int_equal(rtm_client_send_message_to_channel(outsider, "open-house", m, 0, &req),
@@ -733,7 +707,7 @@ static void test_leave_then_free_really_leaves(void **state)
     rtm_client_t *a = user("lf-a");
     const char *ids[] = {"lf-room"};
     for (int i = 0; i < 25; i++) { /* more rounds than the 20-channel limit would allow */
-        rtm_channel_t *ch = joined(a, "lf-room");
+        rtm_channel_t *ch = joined_channel(a, "lf-room");
         assert_int_equal(rtm_channel_leave(ch, NULL), RTM_OK);
         rtm_channel_free(ch); /* before the leave's result */
     }

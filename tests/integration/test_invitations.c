@@ -26,9 +26,7 @@ static int start_invite_server(void **state)
 
 static rtm_client_t *user(const char *name)
 {
-    rtm_client_t *c = make_client(server.url, NULL);
-    login_ok(c, NULL, name);
-    return c;
+    return logged_in_client(server.url, NULL, name);
 }
 
 /* The next invitation event of c must be type; returns its invitation (a new reference). */

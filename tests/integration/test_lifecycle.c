@@ -20,46 +20,6 @@
 static const char *const FAST[] = {"reconnect.backoff_min_ms=100", "reconnect.backoff_max_ms=400",
                                    "heartbeat.interval_ms=300", NULL};
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static rtm_client_t *fast_user(const char *url, const char *name)
-{
-    rtm_client_t *c = make_client(url, FAST);
-    login_ok(c, NULL, name);
-    return c;
-}
-
-static rtm_channel_t *join(rtm_client_t *c, const char *id)
-{
-    rtm_err_t err;
-    rtm_channel_t *ch = rtm_client_create_channel(c, id, &err);
-    assert_int_equal(err, RTM_OK);
-    uint64_t req;
-    assert_int_equal(rtm_channel_join(ch, &req), RTM_OK);
-    rtm_event_t *e = wait_event(c, RTM_EVENT_JOIN_CHANNEL_RESULT, 5000);
-    assert_int_equal(rtm_event_request_id(e), req);
-    assert_int_equal(rtm_event_error(e), RTM_OK);
-    rtm_event_free(e);
-    return ch;
-}
-
-/* Waits for the next CONNECTION_STATE_CHANGED (other events before it are dropped) and
- * checks it. */
-static void expect_state(rtm_client_t *c, rtm_connection_state_t state,
-                         rtm_connection_change_reason_t reason, int timeout_ms)
-{
-    rtm_event_t *e = wait_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, timeout_ms);
-    if (rtm_event_connection_state(e) != state || rtm_event_connection_reason(e) != reason)
-        fail_msg("state %d reason %d, wanted %d / %d", rtm_event_connection_state(e),
-                 rtm_event_connection_reason(e), state, reason);
-    rtm_event_free(e);
-}
-
 static void send_channel_text(rtm_channel_t *ch, const char *text, uint64_t *req)
 {
     rtm_message_t *m = rtm_message_new_text(text, NULL);
@@ -128,6 +88,66 @@ static int count_lines(char lines[][96], int n, const char *prefix)
     return k;
 }
 
+/* Sends count channel messages on ch, the texts fmt (one int conversion) of 0, 1, 2 ... */
+static void send_numbered_texts(rtm_channel_t *ch, const char *fmt, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char text[16];
+        snprintf(text, sizeof(text), fmt, i);
+        send_channel_text(ch, text, NULL);
+    }
+}
+
+/* The channel messages among lines (see collect) are exactly the count texts of
+ * send_numbered_texts(fmt), sent by `from` in `channel`: in order, each once. */
+static void expect_numbered_texts(char lines[][96], int n, const char *channel, const char *from,
+                                  const char *fmt, int count)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strncmp(lines[i], "msg ", 4) != 0)
+            continue;
+        char text[16], want[96];
+        snprintf(text, sizeof(text), fmt, k++);
+        snprintf(want, sizeof(want), "msg %s|%s|%s", channel, from, text);
+        assert_string_equal(lines[i], want);
+    }
+    assert_int_equal(k, count);
+}
+
+/* Cuts the connection of c, which goes through p, and keeps it away: c must report
+ * RECONNECTING / INTERRUPTED within 5 s. */
+static void cut_off(rtm_client_t *c, proxy_t *p)
+{
+    proxy_refuse(p, true);
+    proxy_cut(p);
+    expect_state(c, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
+                 5000);
+}
+
+/* Lets c, which goes through p, connect again: it must report CONNECTED / LOGIN_SUCCESS within
+ * 5 s. */
+static void let_back(rtm_client_t *c, proxy_t *p)
+{
+    proxy_refuse(p, false);
+    expect_state(c, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
+                 5000);
+}
+
+/* Frees the two clients and their channels, stops p (when there is one) and rtmd, which must
+ * exit 0. */
+static void finish(rtm_client_t *a, rtm_channel_t *cha, rtm_client_t *b, rtm_channel_t *chb,
+                   proxy_t *p, rtmd_t *d)
+{
+    rtm_channel_free(cha);
+    rtm_channel_free(chb);
+    rtm_client_free(a);
+    rtm_client_free(b);
+    if (p)
+        proxy_stop(p);
+    assert_int_equal(rtmd_stop(d), 0);
+}
+
 /* Polls until a peer message arrives and checks its sender and text. */
 static void expect_peer_text(rtm_client_t *c, const char *from, const char *text)
 {
@@ -162,8 +182,9 @@ static void test_clients_recover_everything_after_server_restart(void **state)
 {
     rtmd_t d;
     rtmd_start(&d, NULL);
-    rtm_client_t *a = fast_user(d.url, "alice"), *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *a = logged_in_client(d.url, FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     const char *carol_id[] = {"carol"};
     uint64_t req;
     assert_int_equal(rtm_client_subscribe_peers_online_status(a, carol_id, 1, &req), RTM_OK);
@@ -217,7 +238,7 @@ static void test_clients_recover_everything_after_server_restart(void **state)
     rtm_event_free(e);
 
     /* alice's subscription came back: carol's login reaches her */
-    rtm_client_t *carol = fast_user(d.url, "carol");
+    rtm_client_t *carol = logged_in_client(d.url, FAST, "carol");
     long long deadline = now_ms() + 5000;
     bool online = false;
     while (!online && now_ms() < deadline) {
@@ -229,18 +250,14 @@ static void test_clients_recover_everything_after_server_restart(void **state)
     assert_true(online);
 
     rtm_client_free(carol);
-    rtm_channel_free(cha);
-    rtm_channel_free(chb);
-    rtm_client_free(a);
-    rtm_client_free(b);
-    assert_int_equal(rtmd_stop(&d), 0);
+    finish(a, cha, b, chb, NULL, &d);
 }
 
 static void test_request_times_out_while_server_is_away(void **state)
 {
     rtmd_t d;
     rtmd_start(&d, NULL);
-    rtm_client_t *a = fast_user(d.url, "alice");
+    rtm_client_t *a = logged_in_client(d.url, FAST, "alice");
     rtmd_crash(&d);
     expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
                  5000);
@@ -297,32 +314,16 @@ static void test_paused_reader_keeps_its_session(void **state)
     const char *settings[] = {"heartbeat.interval_ms=200", "event_queue.capacity=16", NULL};
     rtm_client_t *a = make_client(d.url, settings);
     login_ok(a, NULL, "alice");
-    rtm_client_t *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     char lines[64][96];
     collect(a, 200, lines, 64); /* bob's join */
-    for (int i = 0; i < 40; i++) {
-        char text[16];
-        snprintf(text, sizeof(text), "m%02d", i);
-        send_channel_text(chb, text, NULL);
-    }
+    send_numbered_texts(chb, "m%02d", 40);
     sleep(3); /* alice does not poll: her client stops reading, but keeps pinging */
     int n = collect(a, 1500, lines, 64);
     assert_int_equal(count_lines(lines, n, "state"), 0);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (strncmp(lines[i], "msg ", 4) != 0)
-            continue;
-        char want[96];
-        snprintf(want, sizeof(want), "msg room|bob|m%02d", k++);
-        assert_string_equal(lines[i], want);
-    }
-    assert_int_equal(k, 40);
-    rtm_channel_free(cha);
-    rtm_channel_free(chb);
-    rtm_client_free(a);
-    rtm_client_free(b);
-    assert_int_equal(rtmd_stop(&d), 0);
+    expect_numbered_texts(lines, n, "room", "bob", "m%02d", 40);
+    finish(a, cha, b, chb, NULL, &d);
 }
 
 /* ---- resume within the grace period -------------------------------------------------- */
@@ -333,8 +334,9 @@ static void test_resumed_session_loses_nothing_and_nobody_notices(void **state)
     rtmd_t d;
     rtmd_start(&d, args);
     proxy_t *p = proxy_start(d.port);
-    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *a = logged_in_client(proxy_url(p), FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     const char *alice_id[] = {"alice"};
     uint64_t req;
     assert_int_equal(rtm_client_subscribe_peers_online_status(b, alice_id, 1, &req), RTM_OK);
@@ -342,30 +344,13 @@ static void test_resumed_session_loses_nothing_and_nobody_notices(void **state)
     collect(b, 300, lines, 64); /* the subscription result, the snapshot, alice's join */
     collect(a, 100, lines, 64);
 
-    proxy_refuse(p, true); /* alice stays away until we let her back */
-    proxy_cut(p);
-    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
-                 5000);
-    for (int i = 0; i < 5; i++) {
-        char text[16];
-        snprintf(text, sizeof(text), "c%d", i);
-        send_channel_text(chb, text, NULL);
-    }
+    cut_off(a, p); /* alice stays away until we let her back */
+    send_numbered_texts(chb, "c%d", 5);
     uint64_t peer_req;
     send_peer_text(b, "alice", "while away", &peer_req);
-    proxy_refuse(p, false);
-    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
-                 5000);
+    let_back(a, p);
     int n = collect(a, 1000, lines, 64);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (strncmp(lines[i], "msg ", 4) == 0) {
-            char want[96];
-            snprintf(want, sizeof(want), "msg room|bob|c%d", k++);
-            assert_string_equal(lines[i], want); /* in order, each once */
-        }
-    }
-    assert_int_equal(k, 5);
+    expect_numbered_texts(lines, n, "room", "bob", "c%d", 5);
     assert_int_equal(count_lines(lines, n, "peer bob|while away"), 1);
     /* bob's message was delivered, and he was told so */
     rtm_event_t *e = wait_event(b, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 5000);
@@ -377,12 +362,7 @@ static void test_resumed_session_loses_nothing_and_nobody_notices(void **state)
     assert_int_equal(count_lines(lines, n, "left "), 0);
     assert_int_equal(count_lines(lines, n, "joined "), 0);
     assert_int_equal(count_lines(lines, n, "presence alice=2"), 0);
-    rtm_channel_free(cha);
-    rtm_channel_free(chb);
-    rtm_client_free(a);
-    rtm_client_free(b);
-    proxy_stop(p);
-    assert_int_equal(rtmd_stop(&d), 0);
+    finish(a, cha, b, chb, p, &d);
 }
 
 /* ---- a session lost for good: replay and de-duplication ------------------------------ */
@@ -393,51 +373,30 @@ static void test_channel_messages_missed_are_replayed_after_a_new_session(void *
     rtmd_t d;
     rtmd_start(&d, args);
     proxy_t *p = proxy_start(d.port);
-    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
-    rtm_channel_t *cha = join(a, "room"), *chb = join(b, "room");
+    rtm_client_t *a = logged_in_client(proxy_url(p), FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
+    rtm_channel_t *cha = joined_channel(a, "room"), *chb = joined_channel(b, "room");
     char lines[64][96];
     send_channel_text(chb, "before", NULL);
     int n = collect(a, 500, lines, 64);
     assert_int_equal(count_lines(lines, n, "msg room|bob|before"), 1);
     collect(b, 100, lines, 64);
 
-    proxy_refuse(p, true);
-    proxy_cut(p);
-    expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
-                 5000);
+    cut_off(a, p);
     /* the server ended alice's session (no grace): bob sees her leave */
     rtm_event_t *e = wait_event(b, RTM_EVENT_CHANNEL_MEMBER_LEFT, 5000);
     assert_string_equal(rtm_event_user_id(e), "alice");
     rtm_event_free(e);
-    for (int i = 0; i < 3; i++) {
-        char text[16];
-        snprintf(text, sizeof(text), "missed%d", i);
-        send_channel_text(chb, text, NULL);
-    }
+    send_numbered_texts(chb, "missed%d", 3);
     collect(b, 200, lines, 64);
-    proxy_refuse(p, false);
-    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
-                 5000);
+    let_back(a, p);
     n = collect(a, 1000, lines, 64);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (strncmp(lines[i], "msg ", 4) == 0) {
-            char want[96];
-            snprintf(want, sizeof(want), "msg room|bob|missed%d", k++);
-            assert_string_equal(lines[i], want); /* "before" is not replayed again */
-        }
-    }
-    assert_int_equal(k, 3);
+    expect_numbered_texts(lines, n, "room", "bob", "missed%d", 3); /* not "before" again */
     /* one leave/join pair for bob */
     e = wait_event(b, RTM_EVENT_CHANNEL_MEMBER_JOINED, 5000);
     assert_string_equal(rtm_event_user_id(e), "alice");
     rtm_event_free(e);
-    rtm_channel_free(cha);
-    rtm_channel_free(chb);
-    rtm_client_free(a);
-    rtm_client_free(b);
-    proxy_stop(p);
-    assert_int_equal(rtmd_stop(&d), 0);
+    finish(a, cha, b, chb, p, &d);
 }
 
 static void test_peer_message_sent_again_is_received_once(void **state)
@@ -446,7 +405,8 @@ static void test_peer_message_sent_again_is_received_once(void **state)
     rtmd_t d;
     rtmd_start(&d, args);
     proxy_t *p = proxy_start(d.port);
-    rtm_client_t *a = fast_user(proxy_url(p), "alice"), *b = fast_user(d.url, "bob");
+    rtm_client_t *a = logged_in_client(proxy_url(p), FAST, "alice"),
+                 *b = logged_in_client(d.url, FAST, "bob");
     /* alice's frames reach the server, the server's never reach alice: bob gets the message,
        alice never hears that he did */
     proxy_freeze(p, false, true);
@@ -458,9 +418,7 @@ static void test_peer_message_sent_again_is_received_once(void **state)
     proxy_freeze(p, false, false);
     expect_state(a, RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED,
                  5000);
-    proxy_refuse(p, false);
-    expect_state(a, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS,
-                 5000);
+    let_back(a, p);
     /* a new session: alice's client sends the message again and it completes */
     rtm_event_t *e = wait_event(a, RTM_EVENT_SEND_PEER_MESSAGE_RESULT, 5000);
     assert_int_equal(rtm_event_request_id(e), req);

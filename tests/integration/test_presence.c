@@ -15,9 +15,7 @@
 
 static rtm_client_t *user(const char *name)
 {
-    rtm_client_t *c = make_client(server.url, NULL);
-    login_ok(c, NULL, name);
-    return c;
+    return logged_in_client(server.url, NULL, name);
 }
 
 /* The next PEERS_ONLINE_STATUS_CHANGED must say exactly peer -> st. */
@@ -324,13 +322,6 @@ static uint64_t send_offline(rtm_client_t *c, const char *to, const char *text, 
     assert_int_equal(rtm_event_error(e), want);
     rtm_event_free(e);
     return req;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Logs in as who on url and collects the offline messages that arrive: waits (up to 10 s)

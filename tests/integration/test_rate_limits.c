@@ -37,13 +37,6 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_until(long long t_ms)
 {
     long long left = t_ms - now_ms();

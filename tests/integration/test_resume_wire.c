@@ -33,13 +33,6 @@
 
 static rtm_decoder_t dec;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- a raw client that counts its session's frames ---------------------------------------- */
 
 typedef struct peer {

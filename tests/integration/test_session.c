@@ -9,8 +9,8 @@
 
 #include "harness.h"
 
-static void expect_state(rtm_client_t *c, rtm_connection_state_t st,
-                         rtm_connection_change_reason_t reason)
+static void expect_next_state(rtm_client_t *c, rtm_connection_state_t st,
+                              rtm_connection_change_reason_t reason)
 {
     rtm_event_t *e = next_event(c, RTM_EVENT_CONNECTION_STATE_CHANGED, 10000);
     assert_int_equal(rtm_event_connection_state(e), st);
@@ -26,8 +26,9 @@ static void test_login_and_logout_emit_state_changes_before_results(void **state
     assert_int_equal(rtm_client_login(c, NULL, "alice", &req), RTM_OK);
     assert_true(req >= 1);
     assert_int_equal(rtm_client_connection_state(c), RTM_CONNECTION_STATE_CONNECTING);
-    expect_state(c, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN);
-    expect_state(c, RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
+    expect_next_state(c, RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN);
+    expect_next_state(c, RTM_CONNECTION_STATE_CONNECTED,
+                      RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
     rtm_event_t *e = next_event(c, RTM_EVENT_LOGIN_RESULT, 1000);
     assert_int_equal(rtm_event_request_id(e), req);
     assert_int_equal(rtm_event_error(e), RTM_OK);
@@ -37,7 +38,7 @@ static void test_login_and_logout_emit_state_changes_before_results(void **state
     uint64_t out = 0;
     assert_int_equal(rtm_client_logout(c, &out), RTM_OK);
     assert_true(out > req);
-    expect_state(c, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGOUT);
+    expect_next_state(c, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGOUT);
     e = next_event(c, RTM_EVENT_LOGOUT_RESULT, 1000);
     assert_int_equal(rtm_event_request_id(e), out);
     assert_int_equal(rtm_event_error(e), RTM_OK);

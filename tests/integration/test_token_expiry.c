@@ -32,13 +32,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A token for user ending at end_s (seconds since the epoch). */
 static char *token_until(const char *user, uint32_t end_s)
 {
@@ -53,7 +46,11 @@ static uint32_t now_s(void)
     return (uint32_t)time(NULL);
 }
 
-static int login_at(int port, const char *user, const char *token)
+/* Connects to port and sends a LOGIN (id 1) for user with token, one that resumes the session
+ * `resume` (rx 0) unless it is NULL; the RESULT, which must be OK, lands in *r (it points into
+ * buf). Returns the connection. */
+static int login_frame(int port, const char *user, const char *token, const uint8_t *resume,
+                       rtm_frame_t *r)
 {
     int fd = ws_connect(port, RTM_PROTOCOL_NAME);
     rtm_frame_t f;
@@ -62,10 +59,21 @@ static int login_at(int port, const char *user, const char *token)
     rtm_frame_set_str(&f, RTM_K_APP_ID, APP_ID);
     rtm_frame_set_str(&f, RTM_K_USER, user);
     rtm_frame_set_str(&f, RTM_K_TOKEN, token);
+    if (resume) {
+        rtm_frame_set_bytes(&f, RTM_K_SESSION, resume, 16);
+        rtm_frame_set_uint(&f, RTM_K_RX, 0);
+    }
     send_frame(fd, &f);
-    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
+    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, r);
+    assert_int_equal(r->err, RTM_OK);
+    return fd;
+}
+
+static int login_at(int port, const char *user, const char *token)
+{
+    rtm_frame_t f;
+    int fd = login_frame(port, user, token, NULL, &f);
     assert_int_equal(f.id, 1);
-    assert_int_equal(f.err, RTM_OK);
     return fd;
 }
 
@@ -178,6 +186,22 @@ static void test_renewal_moves_the_end_and_rearms_the_warning(void **state)
     rtm_string_free(t2);
 }
 
+/* Waits until half a second past end_s, then asks (request id) whether user is online; returns
+ * the length of the message that came next, in buf. */
+static size_t query_online_after(int fd, uint32_t end_s, const char *user, uint64_t id)
+{
+    while (wall_ms() < (int64_t)end_s * 1000 + 500)
+        usleep(100000);
+    rtm_frame_t f;
+    rtm_bytes_t who = {user, strlen(user)};
+    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, id);
+    rtm_frame_set_users(&f, &who, 1);
+    send_frame(fd, &f);
+    ssize_t n = ws_recv(fd, buf, sizeof(buf), 10000);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
 static void test_renewal_outside_the_window_keeps_the_session(void **state)
 {
     uint32_t end1 = now_s() + 3;
@@ -187,19 +211,12 @@ static void test_renewal_outside_the_window_keeps_the_session(void **state)
     renew(fd, 2, t2, RTM_OK);
     /* a refused renewal changes nothing */
     renew(fd, 3, "006garbage", RTM_ERR_INVALID_TOKEN);
-    while (wall_ms() < (int64_t)end1 * 1000 + 500)
-        usleep(100000);
+    size_t n = query_online_after(fd, end1, "exp-dave", 4);
     rtm_frame_t f;
-    rtm_bytes_t who = {"exp-dave", 8};
-    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 4);
-    rtm_frame_set_users(&f, &who, 1);
-    send_frame(fd, &f);
     /* the next frame is the answer: no warning, no SESSION_END came in between */
-    ssize_t n = ws_recv(fd, buf, sizeof(buf), 10000);
-    assert_true(n > 0);
     size_t off = 0;
     static rtm_decoder_t dec;
-    assert_int_equal(rtm_frame_decode(&dec, buf, (size_t)n, &off, &f, NULL), RTM_DECODE_OK);
+    assert_int_equal(rtm_frame_decode(&dec, buf, n, &off, &f, NULL), RTM_DECODE_OK);
     assert_int_equal(f.type, RTM_FRAME_RESULT);
     assert_int_equal(f.id, 4);
     assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_ONLINE);
@@ -212,18 +229,8 @@ static void test_renewal_outside_the_window_keeps_the_session(void **state)
  * and whether it resumed. */
 static int resume_with(const char *user, const uint8_t *secret, const char *token, bool *resumed)
 {
-    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     rtm_frame_t f;
-    rtm_frame_init(&f, RTM_FRAME_LOGIN, 1);
-    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
-    rtm_frame_set_str(&f, RTM_K_APP_ID, APP_ID);
-    rtm_frame_set_str(&f, RTM_K_USER, user);
-    rtm_frame_set_str(&f, RTM_K_TOKEN, token);
-    rtm_frame_set_bytes(&f, RTM_K_SESSION, secret, 16);
-    rtm_frame_set_uint(&f, RTM_K_RX, 0);
-    send_frame(fd, &f);
-    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
-    assert_int_equal(f.err, RTM_OK);
+    int fd = login_frame(server.port, user, token, secret, &f);
     *resumed = f.resumed;
     return fd;
 }
@@ -231,16 +238,8 @@ static int resume_with(const char *user, const uint8_t *secret, const char *toke
 /* Logs user in with token; its session secret in secret. */
 static int login_keeping_secret(const char *user, const char *token, uint8_t *secret)
 {
-    int fd = ws_connect(server.port, RTM_PROTOCOL_NAME);
     rtm_frame_t f;
-    rtm_frame_init(&f, RTM_FRAME_LOGIN, 1);
-    rtm_frame_set_uint(&f, RTM_K_VERSION, RTM_PROTOCOL_VERSION);
-    rtm_frame_set_str(&f, RTM_K_APP_ID, APP_ID);
-    rtm_frame_set_str(&f, RTM_K_USER, user);
-    rtm_frame_set_str(&f, RTM_K_TOKEN, token);
-    send_frame(fd, &f);
-    expect_frame(fd, buf, sizeof(buf), RTM_FRAME_RESULT, &f);
-    assert_int_equal(f.err, RTM_OK);
+    int fd = login_frame(server.port, user, token, NULL, &f);
     assert_int_equal(f.session.len, 16);
     memcpy(secret, f.session.ptr, 16);
     return fd;
@@ -282,21 +281,14 @@ static void test_a_held_session_ends_at_its_tokens_end_and_a_resume_brings_a_new
     bool resumed = false;
     fd = resume_with("exp-resumed", secret, fresh, &resumed);
     assert_true(resumed);
-    while (wall_ms() < (int64_t)end2 * 1000 + 500)
-        usleep(100000);
-    rtm_bytes_t self = {"exp-resumed", 11};
-    rtm_frame_init(&f, RTM_FRAME_QUERY_ONLINE, 5);
-    rtm_frame_set_users(&f, &self, 1);
-    send_frame(fd, &f);
-    ssize_t n = ws_recv(fd, buf, sizeof(buf), 10000);
-    assert_true(n > 0);
+    size_t n = query_online_after(fd, end2, "exp-resumed", 5);
     size_t off = 0;
     static rtm_decoder_t dec;
     do { /* no TOKEN_WILL_EXPIRE, no SESSION_END before the answer */
-        assert_int_equal(rtm_frame_decode(&dec, buf, (size_t)n, &off, &f, NULL), RTM_DECODE_OK);
+        assert_int_equal(rtm_frame_decode(&dec, buf, n, &off, &f, NULL), RTM_DECODE_OK);
         assert_int_not_equal(f.type, RTM_FRAME_TOKEN_WILL_EXPIRE);
         assert_int_not_equal(f.type, RTM_FRAME_SESSION_END);
-    } while (f.type != RTM_FRAME_RESULT && off < (size_t)n);
+    } while (f.type != RTM_FRAME_RESULT && off < n);
     assert_int_equal(f.type, RTM_FRAME_RESULT);
     assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_ONLINE);
     close(fd);
@@ -305,6 +297,18 @@ static void test_a_held_session_ends_at_its_tokens_end_and_a_resume_brings_a_new
     rtm_string_free(t);
     rtm_string_free(t2);
     rtm_string_free(fresh);
+}
+
+/* A librtm client of app APP_ID (make_client's is "test") for the server. */
+static rtm_client_t *client_of_app(void)
+{
+    rtm_config_t *cfg = rtm_config_new();
+    rtm_config_set(cfg, "server.url", server.url);
+    rtm_err_t err;
+    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
+    rtm_config_free(cfg);
+    assert_non_null(c);
+    return c;
 }
 
 static void test_expired_session_is_gone_for_everyone(void **state)
@@ -321,12 +325,7 @@ static void test_expired_session_is_gone_for_everyone(void **state)
     assert_int_equal(f.err, RTM_OK);
     expect_frame(watcher, buf, sizeof(buf), RTM_FRAME_PRESENCE, &f); /* OFFLINE for now */
 
-    rtm_config_t *cfg = rtm_config_new();
-    rtm_config_set(cfg, "server.url", server.url);
-    rtm_err_t err;
-    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
-    rtm_config_free(cfg);
-    assert_non_null(c);
+    rtm_client_t *c = client_of_app();
     uint32_t end = now_s() + 4; /* minted once the client (and its I/O thread) exists */
     char *t = token_until("exp-erin", end);
     login_ok(c, t, "exp-erin");
@@ -362,12 +361,7 @@ static void test_expired_session_is_gone_for_everyone(void **state)
 
 static void test_client_renewing_on_the_warning_keeps_its_session(void **state)
 {
-    rtm_config_t *cfg = rtm_config_new();
-    rtm_config_set(cfg, "server.url", server.url);
-    rtm_err_t err;
-    rtm_client_t *c = rtm_client_new(APP_ID, cfg, &err);
-    rtm_config_free(cfg);
-    assert_non_null(c);
+    rtm_client_t *c = client_of_app();
     uint32_t end = now_s() + 4;
     char *t = token_until("exp-frank", end);
     login_ok(c, t, "exp-frank");
