@@ -1,6 +1,6 @@
 package io.agora.rtm;
 
-import io.rtm.RtmdServer;
+import io.rtm.RtmdExtension;
 
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
@@ -18,25 +18,14 @@ import io.agora.rtm.RtmStatusCode.RemoteInvitationState;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Call invitations through RtmCallManager: accept, refuse, cancel, failure, wrong calls. */
 class InvitationCompatTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start("--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800",
-                "--invite-expire-ms", "3000");
-        Support.useServer(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = Support.rtmd(
+            "--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800", "--invite-expire-ms", "3000");
 
     /** Records call events as lines; keeps the invitation objects it was given. */
     static final class Calls implements RtmCallEventListener {
