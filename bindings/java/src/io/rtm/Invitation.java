@@ -174,20 +174,10 @@ public final class Invitation implements AutoCloseable {
     }
 
     private long call(InvitationCall f) {
-        long p = handle.acquire();
-        try {
-            return core.call(false, (c, id) -> f.invoke(p, id));
-        } finally {
-            handle.release();
-        }
+        return handle.readLong(p -> core.call(false, (c, id) -> f.invoke(p, id)));
     }
 
     private CompletableFuture<Void> callAsync(InvitationCall f) {
-        long p = handle.acquire();
-        try {
-            return core.callAsync(false, (c, id) -> f.invoke(p, id), e -> null);
-        } finally {
-            handle.release();
-        }
+        return handle.read(p -> core.callAsync(false, (c, id) -> f.invoke(p, id), e -> null));
     }
 }

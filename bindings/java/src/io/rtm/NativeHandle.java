@@ -7,6 +7,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 import java.util.function.LongToIntFunction;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One native pointer and the function that frees it. Every use holds the read lock
@@ -79,7 +80,7 @@ final class NativeHandle implements Runnable {
         lock.readLock().unlock();
     }
 
-    /** What read returns for the pointer, with the read lock held; RtmException CLOSED once closed. */
+    /** read applied to the pointer under the read lock (no free meanwhile); RtmException CLOSED once closed. */
     <T> T read(LongFunction<T> read) {
         long p = acquire();
         try {
@@ -94,6 +95,16 @@ final class NativeHandle implements Runnable {
         long p = acquire();
         try {
             return read.applyAsInt(p);
+        } finally {
+            release();
+        }
+    }
+
+    /** read for a long (no boxing). */
+    long readLong(LongUnaryOperator read) {
+        long p = acquire();
+        try {
+            return read.applyAsLong(p);
         } finally {
             release();
         }
