@@ -36,32 +36,27 @@ class InvitationCompatTest {
 
         @Override
         public void onLocalInvitationReceivedByPeer(LocalInvitation li) {
-            lastLocal = li;
-            seen.add("local received " + li.getCalleeId());
+            local(li, "local received " + li.getCalleeId());
         }
 
         @Override
         public void onLocalInvitationAccepted(LocalInvitation li, String response) {
-            lastLocal = li;
-            seen.add("local accepted " + response + " " + li.getState());
+            local(li, "local accepted " + response + " " + li.getState());
         }
 
         @Override
         public void onLocalInvitationRefused(LocalInvitation li, String response) {
-            lastLocal = li;
-            seen.add("local refused " + response + " " + li.getState());
+            local(li, "local refused " + response + " " + li.getState());
         }
 
         @Override
         public void onLocalInvitationCanceled(LocalInvitation li) {
-            lastLocal = li;
-            seen.add("local canceled " + li.getState());
+            local(li, "local canceled " + li.getState());
         }
 
         @Override
         public void onLocalInvitationFailure(LocalInvitation li, int code) {
-            lastLocal = li;
-            seen.add("local failure " + code + " " + li.getState());
+            local(li, "local failure " + code + " " + li.getState());
         }
 
         @Override
@@ -72,26 +67,32 @@ class InvitationCompatTest {
 
         @Override
         public void onRemoteInvitationAccepted(RemoteInvitation ri) {
-            lastRemote = ri;
-            seen.add("remote accepted " + ri.getState());
+            remote(ri, "remote accepted " + ri.getState());
         }
 
         @Override
         public void onRemoteInvitationRefused(RemoteInvitation ri) {
-            lastRemote = ri;
-            seen.add("remote refused " + ri.getState());
+            remote(ri, "remote refused " + ri.getState());
         }
 
         @Override
         public void onRemoteInvitationCanceled(RemoteInvitation ri) {
-            lastRemote = ri;
-            seen.add("remote canceled " + ri.getState());
+            remote(ri, "remote canceled " + ri.getState());
         }
 
         @Override
         public void onRemoteInvitationFailure(RemoteInvitation ri, int code) {
+            remote(ri, "remote failure " + code);
+        }
+
+        private void local(LocalInvitation li, String line) {
+            lastLocal = li;
+            seen.add(line);
+        }
+
+        private void remote(RemoteInvitation ri, String line) {
             lastRemote = ri;
-            seen.add("remote failure " + code);
+            seen.add(line);
         }
 
         RemoteInvitation next() throws InterruptedException {
