@@ -115,20 +115,10 @@ public final class Channel implements AutoCloseable {
     }
 
     private long call(ChannelCall f) {
-        long ch = handle.acquire();
-        try {
-            return client.core.call(false, (c, id) -> f.invoke(ch, id));
-        } finally {
-            handle.release();
-        }
+        return handle.readLong(ch -> client.core.call(false, (c, id) -> f.invoke(ch, id)));
     }
 
     private <T> CompletableFuture<T> callAsync(ChannelCall f, Function<Event, T> extract) {
-        long ch = handle.acquire();
-        try {
-            return client.core.callAsync(false, (c, id) -> f.invoke(ch, id), extract);
-        } finally {
-            handle.release();
-        }
+        return handle.read(ch -> client.core.callAsync(false, (c, id) -> f.invoke(ch, id), extract));
     }
 }

@@ -81,22 +81,12 @@ public final class Client implements AutoCloseable {
 
     /** librtm's sentence about the latest synchronous failure on this client ("" when none). */
     public String lastError() {
-        long c = core.handle.acquire();
-        try {
-            return rtm_native.rtm_client_last_error(c);
-        } finally {
-            core.handle.release();
-        }
+        return core.handle.read(rtm_native::rtm_client_last_error);
     }
 
     /** The current connection state. */
     public ConnectionState connectionState() {
-        long c = core.handle.acquire();
-        try {
-            return ConnectionState.of(rtm_native.rtm_client_connection_state(c));
-        } finally {
-            core.handle.release();
-        }
+        return ConnectionState.of(core.handle.readInt(rtm_native::rtm_client_connection_state));
     }
 
     // ---- session ----------------------------------------------------------------------------
@@ -205,12 +195,7 @@ public final class Client implements AutoCloseable {
      * loops. Once the dispatcher runs it drains that queue, so use poll then.
      */
     public int eventFd() {
-        long c = core.handle.acquire();
-        try {
-            return rtm_native.rtm_client_event_fd(c);
-        } finally {
-            core.handle.release();
-        }
+        return core.handle.readInt(rtm_native::rtm_client_event_fd);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One event taken from a client's queue (rtm_event_t). Its type, request id and error are read
@@ -52,22 +53,12 @@ public final class Event implements AutoCloseable {
 
     /** Channel events and channel request results: the channel id; else null. */
     public String channelId() {
-        long e = handle.acquire();
-        try {
-            return rtm_native.rtm_event_channel_id(e);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_event_channel_id);
     }
 
     /** The sender (PEER_MESSAGE_RECEIVED, CHANNEL_MESSAGE_RECEIVED), member or peer; else null. */
     public String userId() {
-        long e = handle.acquire();
-        try {
-            return rtm_native.rtm_event_user_id(e);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_event_user_id);
     }
 
     /**
@@ -89,24 +80,14 @@ public final class Event implements AutoCloseable {
 
     /** CONNECTION_STATE_CHANGED: the new state; else null. */
     public ConnectionState connectionState() {
-        long e = handle.acquire();
-        try {
-            int v = rtm_native.rtm_event_connection_state(e);
-            return v == 0 ? null : ConnectionState.of(v);
-        } finally {
-            handle.release();
-        }
+        int v = handle.readInt(rtm_native::rtm_event_connection_state);
+        return v == 0 ? null : ConnectionState.of(v);
     }
 
     /** CONNECTION_STATE_CHANGED: why the state changed; else null. */
     public ConnectionChangeReason connectionReason() {
-        long e = handle.acquire();
-        try {
-            int v = rtm_native.rtm_event_connection_reason(e);
-            return v == 0 ? null : ConnectionChangeReason.of(v);
-        } finally {
-            handle.release();
-        }
+        int v = handle.readInt(rtm_native::rtm_event_connection_reason);
+        return v == 0 ? null : ConnectionChangeReason.of(v);
     }
 
     /**
@@ -129,12 +110,7 @@ public final class Event implements AutoCloseable {
 
     /** CHANNEL_MEMBER_COUNT_UPDATED: the member count; else 0. */
     public int memberCount() {
-        long e = handle.acquire();
-        try {
-            return rtm_native.rtm_event_member_count(e);
-        } finally {
-            handle.release();
-        }
+        return handle.readInt(rtm_native::rtm_event_member_count);
     }
 
     /**
@@ -142,18 +118,8 @@ public final class Event implements AutoCloseable {
      * in the event's order; else empty.
      */
     public Map<String, PeerOnlineState> peerStates() {
-        long e = handle.acquire();
-        try {
-            long n = rtm_native.rtm_event_peer_count(e);
-            Map<String, PeerOnlineState> out = new LinkedHashMap<>();
-            for (long i = 0; i < n; i++) {
-                out.put(rtm_native.rtm_event_peer_id(e, i),
-                        PeerOnlineState.of(rtm_native.rtm_event_peer_state(e, i)));
-            }
-            return Collections.unmodifiableMap(out);
-        } finally {
-            handle.release();
-        }
+        return map(rtm_native::rtm_event_peer_count, rtm_native::rtm_event_peer_id,
+                (e, i) -> PeerOnlineState.of(rtm_native.rtm_event_peer_state(e, i)));
     }
 
     /**
@@ -161,15 +127,7 @@ public final class Event implements AutoCloseable {
      * channel.member_list_on_join) or subscribed peers (QUERY_PEERS_BY_SUBSCRIPTION_RESULT).
      */
     public List<String> users() {
-        long e = handle.acquire();
-        try {
-            long n = rtm_native.rtm_event_user_count(e);
-            List<String> out = new ArrayList<>((int) n);
-            for (long i = 0; i < n; i++) out.add(rtm_native.rtm_event_user_at(e, i));
-            return Collections.unmodifiableList(out);
-        } finally {
-            handle.release();
-        }
+        return list(rtm_native::rtm_event_user_count, rtm_native::rtm_event_user_at);
     }
 
     /**
@@ -177,20 +135,10 @@ public final class Event implements AutoCloseable {
      * CHANNEL_ATTRIBUTES_UPDATED) with who updated each entry and when, where known.
      */
     public List<Attribute> attributes() {
-        long e = handle.acquire();
-        try {
-            long n = rtm_native.rtm_event_attribute_count(e);
-            List<Attribute> out = new ArrayList<>((int) n);
-            for (long i = 0; i < n; i++) {
-                out.add(new Attribute(rtm_native.rtm_event_attribute_key(e, i),
-                        rtm_native.rtm_event_attribute_value(e, i),
-                        rtm_native.rtm_event_attribute_updated_by(e, i),
+        return list(rtm_native::rtm_event_attribute_count,
+                (e, i) -> new Attribute(rtm_native.rtm_event_attribute_key(e, i),
+                        rtm_native.rtm_event_attribute_value(e, i), rtm_native.rtm_event_attribute_updated_by(e, i),
                         rtm_native.rtm_event_attribute_updated_ts_ms(e, i)));
-            }
-            return Collections.unmodifiableList(out);
-        } finally {
-            handle.release();
-        }
     }
 
     /** The attribute list as key to value, in the event's order. */
@@ -202,17 +150,34 @@ public final class Event implements AutoCloseable {
 
     /** GET_CHANNEL_MEMBER_COUNT_RESULT: each channel and its member count, in the event's order. */
     public Map<String, Integer> channelMemberCounts() {
-        long e = handle.acquire();
-        try {
-            long n = rtm_native.rtm_event_channel_count(e);
-            Map<String, Integer> out = new LinkedHashMap<>();
-            for (long i = 0; i < n; i++) {
-                out.put(rtm_native.rtm_event_channel_at(e, i), rtm_native.rtm_event_channel_member_count_at(e, i));
-            }
+        return map(rtm_native::rtm_event_channel_count, rtm_native::rtm_event_channel_at,
+                rtm_native::rtm_event_channel_member_count_at);
+    }
+
+    /** Entry i of a list in the native event. */
+    @FunctionalInterface
+    private interface At<T> {
+        T get(long event, long i);
+    }
+
+    /** The count entries of a list in the event, read under its lock, as an unmodifiable list. */
+    private <T> List<T> list(LongUnaryOperator count, At<T> at) {
+        return handle.read(e -> {
+            long n = count.applyAsLong(e);
+            List<T> out = new ArrayList<>((int) n);
+            for (long i = 0; i < n; i++) out.add(at.get(e, i));
+            return Collections.unmodifiableList(out);
+        });
+    }
+
+    /** Like list, for key/value pairs: an unmodifiable map in the event's order. */
+    private <V> Map<String, V> map(LongUnaryOperator count, At<String> key, At<V> value) {
+        return handle.read(e -> {
+            long n = count.applyAsLong(e);
+            Map<String, V> out = new LinkedHashMap<>();
+            for (long i = 0; i < n; i++) out.put(key.get(e, i), value.get(e, i));
             return Collections.unmodifiableMap(out);
-        } finally {
-            handle.release();
-        }
+        });
     }
 
     /** True once closed. */

@@ -48,12 +48,7 @@ public final class Invitation implements AutoCloseable {
 
     /** The state as its C number (a LocalInvitationState or RemoteInvitationState by kind). */
     public int stateCode() {
-        long p = handle.acquire();
-        try {
-            return rtm_native.rtm_invitation_state(p);
-        } finally {
-            handle.release();
-        }
+        return handle.readInt(rtm_native::rtm_invitation_state);
     }
 
     /** The state of a local invitation; RtmException INVALID_STATE for a remote one. */
@@ -73,51 +68,26 @@ public final class Invitation implements AutoCloseable {
     }
 
     public String callerId() {
-        long p = handle.acquire();
-        try {
-            return rtm_native.rtm_invitation_caller_id(p);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_invitation_caller_id);
     }
 
     public String calleeId() {
-        long p = handle.acquire();
-        try {
-            return rtm_native.rtm_invitation_callee_id(p);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_invitation_callee_id);
     }
 
     /** The content (null while unset). */
     public String content() {
-        long p = handle.acquire();
-        try {
-            return rtm_native.rtm_invitation_content(p);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_invitation_content);
     }
 
     /** The callee's response (null while unset). */
     public String response() {
-        long p = handle.acquire();
-        try {
-            return rtm_native.rtm_invitation_response(p);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_invitation_response);
     }
 
     /** The channel id (null while unset). */
     public String channelId() {
-        long p = handle.acquire();
-        try {
-            return rtm_native.rtm_invitation_channel_id(p);
-        } finally {
-            handle.release();
-        }
+        return handle.read(rtm_native::rtm_invitation_channel_id);
     }
 
     /** Local, before send: the content (at most 8,192 bytes of UTF-8). */
@@ -204,20 +174,10 @@ public final class Invitation implements AutoCloseable {
     }
 
     private long call(InvitationCall f) {
-        long p = handle.acquire();
-        try {
-            return core.call(false, (c, id) -> f.invoke(p, id));
-        } finally {
-            handle.release();
-        }
+        return handle.readLong(p -> core.call(false, (c, id) -> f.invoke(p, id)));
     }
 
     private CompletableFuture<Void> callAsync(InvitationCall f) {
-        long p = handle.acquire();
-        try {
-            return core.callAsync(false, (c, id) -> f.invoke(p, id), e -> null);
-        } finally {
-            handle.release();
-        }
+        return handle.read(p -> core.callAsync(false, (c, id) -> f.invoke(p, id), e -> null));
     }
 }

@@ -5,6 +5,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
+import java.util.function.LongToIntFunction;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One native pointer and the function that frees it. Every use holds the read lock
@@ -75,6 +78,36 @@ final class NativeHandle implements Runnable {
 
     void release() {
         lock.readLock().unlock();
+    }
+
+    /** read applied to the pointer under the read lock (no free meanwhile); RtmException CLOSED once closed. */
+    <T> T read(LongFunction<T> read) {
+        long p = acquire();
+        try {
+            return read.apply(p);
+        } finally {
+            release();
+        }
+    }
+
+    /** read for an int (no boxing). */
+    int readInt(LongToIntFunction read) {
+        long p = acquire();
+        try {
+            return read.applyAsInt(p);
+        } finally {
+            release();
+        }
+    }
+
+    /** read for a long (no boxing). */
+    long readLong(LongUnaryOperator read) {
+        long p = acquire();
+        try {
+            return read.applyAsLong(p);
+        } finally {
+            release();
+        }
     }
 
     boolean isOpen() {

@@ -18,23 +18,13 @@ import java.nio.file.Paths;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The chat example (what the cross-language demo drives), run as its own process. */
 class ExampleTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = new RtmdExtension();
 
     @Test
     void chatPrintsWhatItReceivesAndSendsWhatItReads() throws Exception {
@@ -45,7 +35,7 @@ class ExampleTest {
         String room = uid("room");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-jar", jar, carol, room);
-        pb.environment().put("RTM_SERVER_URL", server.url);
+        pb.environment().put("RTM_SERVER_URL", server.url());
         pb.environment().put("RTM_APP_ID", "test");
         Process chat = pb.start();
         BlockingQueue<String> out = lines(chat.getInputStream());

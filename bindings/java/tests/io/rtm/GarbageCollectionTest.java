@@ -8,9 +8,8 @@ import static io.rtm.TestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Handles the application forgets without closing are freed once the garbage collector finds
@@ -18,17 +17,8 @@ import org.junit.jupiter.api.Test;
  * no other test's leftovers change the count.
  */
 class GarbageCollectionTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = new RtmdExtension();
 
     @Test
     void forgottenHandlesAreFreedByTheGarbageCollector() throws Exception {

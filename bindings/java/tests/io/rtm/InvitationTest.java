@@ -12,24 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Call invitations: send and receive, accept, refuse, cancel, failures and wrong states. */
 class InvitationTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start("--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800",
-                "--invite-expire-ms", "2000");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = new RtmdExtension(
+            "--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800", "--invite-expire-ms", "2000");
 
     /** The caller sends; the callee receives it, answers with a response and accepts. */
     @Test

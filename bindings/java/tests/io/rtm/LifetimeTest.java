@@ -23,23 +23,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Closing in any order, idempotent close, the dispatcher and the queue, many clients. */
 class LifetimeTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = new RtmdExtension();
 
     @Test
     void closeIsIdempotentForEveryHandle() {

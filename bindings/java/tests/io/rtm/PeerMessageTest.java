@@ -13,23 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Peer messages between two clients: text, raw bytes with NULs, offline delivery, errors. */
 class PeerMessageTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = new RtmdExtension();
 
     @Test
     void textArrivesIntactWithSenderIdAndTimestamp() {

@@ -13,23 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Login and logout, connection states, tokens, the error mapping and the poll contract. */
 class SessionTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = new RtmdExtension();
 
     @Test
     void loginAndLogoutThroughTheQueue() {

@@ -43,6 +43,16 @@ final class TestSupport {
         return c;
     }
 
+    /** client() for the test class's server. */
+    static Client client(RtmdExtension server, String... settings) {
+        return client(server.server(), settings);
+    }
+
+    /** loggedIn() on the test class's server. */
+    static Client loggedIn(RtmdExtension server, String user, String... settings) {
+        return loggedIn(server.server(), user, settings);
+    }
+
     /** The future's value within WAIT_MS; its failure's cause is rethrown as it is. */
     static <T> T await(CompletableFuture<T> f) {
         try {

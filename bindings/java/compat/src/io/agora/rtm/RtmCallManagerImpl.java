@@ -106,19 +106,16 @@ final class RtmCallManagerImpl extends RtmCallManager {
 
     @Override
     public void acceptRemoteInvitation(RemoteInvitation invitation, ResultCallback<Void> callback) {
-        RemoteInvitationImpl ri = mine(invitation);
-        if (ri == null) {
-            notMine(callback);
-            return;
-        }
-        call(ri.invitation, false, callback, () -> {
-            ri.applyResponse();
-            return ri.invitation.accept();
-        });
+        answer(invitation, true, callback);
     }
 
     @Override
     public void refuseRemoteInvitation(RemoteInvitation invitation, ResultCallback<Void> callback) {
+        answer(invitation, false, callback);
+    }
+
+    /** Accepts or refuses invitation (with the response the application set on it). */
+    private void answer(RemoteInvitation invitation, boolean accept, ResultCallback<Void> callback) {
         RemoteInvitationImpl ri = mine(invitation);
         if (ri == null) {
             notMine(callback);
@@ -126,7 +123,7 @@ final class RtmCallManagerImpl extends RtmCallManager {
         }
         call(ri.invitation, false, callback, () -> {
             ri.applyResponse();
-            return ri.invitation.refuse();
+            return accept ? ri.invitation.accept() : ri.invitation.refuse();
         });
     }
 

@@ -1,6 +1,6 @@
 package io.agora.rtm;
 
-import io.rtm.RtmdServer;
+import io.rtm.RtmdExtension;
 
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
@@ -21,24 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Channels: join/leave, member events, messages, members, counts, channel attributes. */
 class ChannelCompatTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-        Support.useServer(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = Support.rtmd();
 
     /** A channel listener recording every callback as a line. */
     static RtmChannelListener recorder(Seen seen) {

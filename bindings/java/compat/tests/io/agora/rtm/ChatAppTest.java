@@ -1,6 +1,6 @@
 package io.agora.rtm;
 
-import io.rtm.RtmdServer;
+import io.rtm.RtmdExtension;
 
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
@@ -19,27 +19,16 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The console chat example (built against rtm-compat.jar only) as a process pointed at rtmd by
  * RTM_SERVER_URL: prints channel and peer messages, sends stdin lines, exits 0 at end of input.
  */
 class ChatAppTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-        Support.useServer(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = Support.rtmd();
 
     static String line(BlockingQueue<String> q, String what) throws InterruptedException {
         String s = q.poll(Support.WAIT_S, TimeUnit.SECONDS);
@@ -73,7 +62,7 @@ class ChatAppTest {
         String room = uid("room");
         ProcessBuilder pb = new ProcessBuilder(
                 List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar, chatter, room));
-        pb.environment().put("RTM_SERVER_URL", server.url);
+        pb.environment().put("RTM_SERVER_URL", server.url());
         pb.environment().put("RTM_APP_ID", "test");
         Process p = pb.start();
         BlockingQueue<String> out = new LinkedBlockingQueue<>();

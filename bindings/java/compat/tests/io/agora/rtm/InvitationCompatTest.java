@@ -1,6 +1,6 @@
 package io.agora.rtm;
 
-import io.rtm.RtmdServer;
+import io.rtm.RtmdExtension;
 
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
@@ -18,25 +18,14 @@ import io.agora.rtm.RtmStatusCode.RemoteInvitationState;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Call invitations through RtmCallManager: accept, refuse, cancel, failure, wrong calls. */
 class InvitationCompatTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start("--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800",
-                "--invite-expire-ms", "3000");
-        Support.useServer(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = Support.rtmd(
+            "--invite-offline-timeout-ms", "800", "--invite-ack-timeout-ms", "800", "--invite-expire-ms", "3000");
 
     /** Records call events as lines; keeps the invitation objects it was given. */
     static final class Calls implements RtmCallEventListener {
@@ -47,32 +36,27 @@ class InvitationCompatTest {
 
         @Override
         public void onLocalInvitationReceivedByPeer(LocalInvitation li) {
-            lastLocal = li;
-            seen.add("local received " + li.getCalleeId());
+            local(li, "local received " + li.getCalleeId());
         }
 
         @Override
         public void onLocalInvitationAccepted(LocalInvitation li, String response) {
-            lastLocal = li;
-            seen.add("local accepted " + response + " " + li.getState());
+            local(li, "local accepted " + response + " " + li.getState());
         }
 
         @Override
         public void onLocalInvitationRefused(LocalInvitation li, String response) {
-            lastLocal = li;
-            seen.add("local refused " + response + " " + li.getState());
+            local(li, "local refused " + response + " " + li.getState());
         }
 
         @Override
         public void onLocalInvitationCanceled(LocalInvitation li) {
-            lastLocal = li;
-            seen.add("local canceled " + li.getState());
+            local(li, "local canceled " + li.getState());
         }
 
         @Override
         public void onLocalInvitationFailure(LocalInvitation li, int code) {
-            lastLocal = li;
-            seen.add("local failure " + code + " " + li.getState());
+            local(li, "local failure " + code + " " + li.getState());
         }
 
         @Override
@@ -83,26 +67,32 @@ class InvitationCompatTest {
 
         @Override
         public void onRemoteInvitationAccepted(RemoteInvitation ri) {
-            lastRemote = ri;
-            seen.add("remote accepted " + ri.getState());
+            remote(ri, "remote accepted " + ri.getState());
         }
 
         @Override
         public void onRemoteInvitationRefused(RemoteInvitation ri) {
-            lastRemote = ri;
-            seen.add("remote refused " + ri.getState());
+            remote(ri, "remote refused " + ri.getState());
         }
 
         @Override
         public void onRemoteInvitationCanceled(RemoteInvitation ri) {
-            lastRemote = ri;
-            seen.add("remote canceled " + ri.getState());
+            remote(ri, "remote canceled " + ri.getState());
         }
 
         @Override
         public void onRemoteInvitationFailure(RemoteInvitation ri, int code) {
+            remote(ri, "remote failure " + code);
+        }
+
+        private void local(LocalInvitation li, String line) {
+            lastLocal = li;
+            seen.add(line);
+        }
+
+        private void remote(RemoteInvitation ri, String line) {
             lastRemote = ri;
-            seen.add("remote failure " + code);
+            seen.add(line);
         }
 
         RemoteInvitation next() throws InterruptedException {

@@ -1,6 +1,6 @@
 package io.agora.rtm;
 
-import io.rtm.RtmdServer;
+import io.rtm.RtmdExtension;
 
 import static io.agora.rtm.Support.Cb;
 import static io.agora.rtm.Support.Seen;
@@ -22,24 +22,13 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Peer messages and their error codes, online status and subscriptions, user attributes. */
 class MessagingCompatTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-        Support.useServer(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = Support.rtmd();
 
     @Test
     @SuppressWarnings("deprecation") // the deprecated send form too

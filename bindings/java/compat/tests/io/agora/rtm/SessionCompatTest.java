@@ -1,5 +1,6 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdExtension;
 import io.rtm.RtmdServer;
 
 import static io.agora.rtm.RtmStatusCode.ConnectionChangeReason.*;
@@ -17,24 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rtm.Rtm;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Login, logout, renewToken, connection states, settings, release, written as an app would. */
 class SessionCompatTest {
-    static RtmdServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = RtmdServer.start();
-        Support.useServer(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RtmdExtension server = Support.rtmd();
 
     @Test
     void loginAndLogoutReportStatesAndResultsOnTheSdkThread() throws Exception {
@@ -106,7 +96,7 @@ class SessionCompatTest {
                 badRenew.failed(RtmStatusCode.RenewTokenError.RENEW_TOKEN_ERR_INVALID_TOKEN);
             } finally {
                 c.release();
-                Support.useServer(server);
+                Support.useServer(server.server());
             }
         }
     }
@@ -198,14 +188,14 @@ class SessionCompatTest {
             assertTrue(login.error != null, "no server at port 1");
         } finally {
             c.release();
-            Support.useServer(server);
+            Support.useServer(server.server());
         }
         System.clearProperty("io.agora.rtm.serverUrl");
         try {
             String env = System.getenv("RTM_SERVER_URL");
             assertEquals(env == null || env.isEmpty() ? "ws://127.0.0.1:9090" : env, RtmClientImpl.serverUrl());
         } finally {
-            Support.useServer(server);
+            Support.useServer(server.server());
         }
         // the environment variable itself is exercised by ChatAppTest (a process of its own)
     }

@@ -1,5 +1,6 @@
 package io.agora.rtm;
 
+import io.rtm.RtmdExtension;
 import io.rtm.RtmdServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +27,11 @@ final class Support {
 
     static String uid(String base) {
         return base + "-" + ProcessHandle.current().pid() + "-" + IDS.incrementAndGet();
+    }
+
+    /** An rtmd for the test class (with these extra arguments) that new clients use once it runs. */
+    static RtmdExtension rtmd(String... extraArgs) {
+        return new RtmdExtension(extraArgs).onStart(Support::useServer);
     }
 
     /** Points new clients at server, as an application would with -Dio.agora.rtm.serverUrl. */
