@@ -22,6 +22,8 @@
 
 #define DEFAULT_URL   "ws://127.0.0.1:9090"
 #define RTM_ACK_EVERY 128 /* counted server frames between two ACKs (docs/protocol.md) */
+/* Queued acks that are written at once, without waiting for other frames to carry them. */
+#define RTM_LAZY_ACKS_MAX 64
 
 /* ---- helpers (lock held) ------------------------------------------------------------ */
 
@@ -458,7 +460,7 @@ rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t
     r->frame_type = f->type;
     if (f->type == RTM_FRAME_SEND_PEER || f->type == RTM_FRAME_SEND_CHANNEL)
         rtm_frame_set_uint(f, RTM_K_CMID, ((uint64_t)c->cmid_prefix << 32) | ++c->cmid_counter);
-    bool was_empty = outq_empty(&c->outq);
+    bool was_idle = !outq_urgent(&c->outq); /* acks alone wait for a kick (outq_urgent) */
     if (!outq_push(&c->outq, f, r->id) || !keep_frame(c, r)) {
         outq_drop(&c->outq, r->id);
         request_unlink(c, r);
@@ -466,7 +468,7 @@ rtm_err_t client_submit_locked(rtm_client_t *c, rtm_frame_t *f, rtm_event_type_t
         set_error_locked(c, "out of memory");
         return RTM_ERR_NO_MEMORY;
     }
-    *kick = was_empty && c->session_live;
+    *kick = was_idle && c->session_live;
     *out = r;
     return RTM_OK;
 }
@@ -499,9 +501,9 @@ void client_send_untracked_locked(rtm_client_t *c, rtm_frame_t *f, bool *kick)
         c->state != RTM_CONNECTION_STATE_RECONNECTING)
         return;
     f->id = c->next_request_id++;
-    bool was_empty = outq_empty(&c->outq);
+    bool was_idle = !outq_urgent(&c->outq);
     if (outq_push(&c->outq, f, 0))
-        *kick = was_empty && c->session_live;
+        *kick = was_idle && c->session_live;
 }
 
 static void leave_untracked(rtm_client_t *c, const char *channel)
@@ -1718,7 +1720,10 @@ void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a
         bool login_due = !c->login_sent && c->user_id &&
                          (c->state == RTM_CONNECTION_STATE_CONNECTING ||
                           c->state == RTM_CONNECTION_STATE_RECONNECTING);
-        a->writable = login_due || (c->session_live && !outq_empty(&c->outq));
+        /* acks alone wait a moment for a request or answer to ride with (outq_urgent) */
+        a->writable = login_due || (c->session_live && (outq_urgent(&c->outq) ||
+                                                        outq_lazy(&c->outq) >= RTM_LAZY_ACKS_MAX));
+        a->lazy = !a->writable && c->session_live && !outq_empty(&c->outq);
     }
     pthread_mutex_unlock(&c->lock);
 }

@@ -243,7 +243,8 @@ typedef struct client_io_actions {
     bool connect; /* open a connection to url, for connection generation gen */
     uint64_t gen;
     rtm_url_t url;
-    bool writable;  /* ask for a WRITEABLE callback */
+    bool writable;  /* write what is queued now */
+    bool lazy;      /* only acks are queued: write them within RTM_ACK_DELAY_MS (io_thread.c) */
     bool rx_resume; /* the application drained its queue: read again */
 } client_io_actions_t;
 void client_io_actions(rtm_client_t *c, bool established, client_io_actions_t *a);

@@ -47,6 +47,10 @@
 #define CLOSE_WAIT_MS   2000  /* after our CLOSE: how long the server may take to answer */
 #define READ_BUF        65536 /* the one read buffer of the thread */
 #define REPLY_HEAD_MAX  8192  /* the longest HTTP reply to the upgrade we read */
+/* How long acks alone may wait for a request or answer to carry them (client.c, outq_urgent):
+ * an application that answers what it received writes its answer and the ack in one message,
+ * and the sender gets its result together with that answer. */
+#define RTM_ACK_DELAY_MS 1
 
 typedef enum conn_phase {
     PH_RESOLVING,  /* looking the host name up */
@@ -107,6 +111,9 @@ typedef struct rtm_conn {
     atomic_int direct_errno;  /* a direct write failed with this */
     atomic_bool direct_left;  /* a direct write left pend or direct_errno for the I/O thread */
     atomic_bool direct_armed; /* the server sent something since the last direct write */
+    /* acks waiting (at most RTM_ACK_DELAY_MS) for other frames to go with them: G.lazy_head */
+    struct rtm_conn *lazy_prev, *lazy_next;
+    bool lazy_linked;
 } rtm_conn_t;
 
 /* One client TLS context per distinct tls.ca_file (and one for the system store). */
@@ -140,6 +147,8 @@ static struct io {
     /* I/O thread only */
     uv_timer_t tick_timer;
     int64_t tick_now_ms; /* set while a tick drains the dirty list */
+    rtm_conn_t *lazy_head; /* connections with only acks queued, written when lazy_timer fires */
+    uv_timer_t lazy_timer;
     int nconns;
     rtm_conn_t *conns;
     bool stopping, stopped;
@@ -297,8 +306,23 @@ static void setup_free(rtm_conn_t *conn)
     conn->setup = NULL;
 }
 
+static void lazy_unlink(rtm_conn_t *conn)
+{
+    if (!conn->lazy_linked)
+        return;
+    if (conn->lazy_prev)
+        conn->lazy_prev->lazy_next = conn->lazy_next;
+    else
+        G.lazy_head = conn->lazy_next;
+    if (conn->lazy_next)
+        conn->lazy_next->lazy_prev = conn->lazy_prev;
+    conn->lazy_prev = conn->lazy_next = NULL;
+    conn->lazy_linked = false;
+}
+
 static void conn_free(rtm_conn_t *conn)
 {
+    lazy_unlink(conn);
     setup_free(conn);
     if (conn->tls) {
         SSL_free(conn->tls->ssl); /* frees the BIOs too */
@@ -1318,6 +1342,32 @@ static void resume_reading(rtm_conn_t *conn)
         io_kick(c); /* what the messages asked for (acks, results): on the next pass */
 }
 
+/* The delay is over: every connection with acks waiting writes them. */
+static void on_lazy_timer(uv_timer_t *t)
+{
+    (void)t;
+    while (G.lazy_head) {
+        rtm_conn_t *conn = G.lazy_head;
+        lazy_unlink(conn);
+        do_write(conn); /* nothing, when a direct write took them meanwhile */
+    }
+}
+
+/* conn has only acks queued: they go with the next write, or when the delay is over. */
+static void lazy_write(rtm_conn_t *conn)
+{
+    if (conn->lazy_linked)
+        return;
+    conn->lazy_linked = true;
+    conn->lazy_prev = NULL;
+    conn->lazy_next = G.lazy_head;
+    if (G.lazy_head)
+        G.lazy_head->lazy_prev = conn;
+    G.lazy_head = conn;
+    if (!uv_is_active((uv_handle_t *)&G.lazy_timer))
+        uv_timer_start(&G.lazy_timer, on_lazy_timer, RTM_ACK_DELAY_MS, 0);
+}
+
 static void service_client(rtm_client_t *c)
 {
     client_io_actions_t a;
@@ -1329,6 +1379,8 @@ static void service_client(rtm_client_t *c)
     /* also what a direct write left over, or its failure */
     if (c->conn && (a.writable || atomic_exchange(&c->conn->direct_left, false)))
         do_write(c->conn);
+    else if (c->conn && a.lazy)
+        lazy_write(c->conn);
     if (a.rx_resume && c->conn && c->rx_paused)
         resume_reading(c->conn);
 }
@@ -1375,6 +1427,8 @@ static void stop_loop(void)
         teardown(conn);
     uv_timer_stop(&G.tick_timer);
     uv_close((uv_handle_t *)&G.tick_timer, NULL);
+    uv_timer_stop(&G.lazy_timer);
+    uv_close((uv_handle_t *)&G.lazy_timer, NULL);
     pthread_mutex_lock(&G.lock);
     G.async_live = false;
     pthread_mutex_unlock(&G.lock);
@@ -1489,6 +1543,7 @@ static void *io_main(void *arg)
     if (ok) {
         uv_timer_init(&G.loop, &G.tick_timer);
         uv_timer_start(&G.tick_timer, tick, TICK_MS, TICK_MS);
+        uv_timer_init(&G.loop, &G.lazy_timer);
     }
     pthread_mutex_lock(&G.lock);
     G.async_live = ok;

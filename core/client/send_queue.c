@@ -8,12 +8,41 @@
 void outq_reset(rtm_outq_t *q)
 {
     rtm_buf_clear(&q->bytes);
-    q->base = q->first = q->n = q->live = 0;
+    q->base = q->first = q->n = q->live = q->lazy = 0;
 }
 
 bool outq_empty(const rtm_outq_t *q)
 {
     return q->live == 0;
+}
+
+bool outq_urgent(const rtm_outq_t *q)
+{
+    return q->live > q->lazy;
+}
+
+size_t outq_lazy(const rtm_outq_t *q)
+{
+    return q->lazy;
+}
+
+/* Frames that only acknowledge what the server sent: nobody waits on them at once. */
+static bool frame_lazy(uint32_t type)
+{
+    return type == RTM_FRAME_DELIVERY_ACK || type == RTM_FRAME_ACK;
+}
+
+/* Counts an unsent frame out of (or back into) live. */
+static void unlive(rtm_outq_t *q, const rtm_outq_frame_t *fr)
+{
+    q->live--;
+    q->lazy -= fr->lazy;
+}
+
+static void relive(rtm_outq_t *q, const rtm_outq_frame_t *fr)
+{
+    q->live++;
+    q->lazy += fr->lazy;
 }
 
 /* Frame types outside the session's counted stream (docs/protocol.md). */
@@ -44,8 +73,9 @@ bool outq_append(rtm_outq_t *q, const rtm_frame_t *f, const uint8_t *p, size_t l
     q->frames[q->n++] = (rtm_outq_frame_t){.start = start,
                                            .len = q->bytes.len - start,
                                            .req_id = req_id,
-                                           .counted = frame_counted(type)};
-    q->live++;
+                                           .counted = frame_counted(type),
+                                           .lazy = frame_lazy(type)};
+    relive(q, &q->frames[q->n - 1]);
     return true;
 }
 
@@ -61,7 +91,7 @@ bool outq_drop(rtm_outq_t *q, uint64_t req_id)
     for (size_t k = q->first; k < q->n; k++) {
         if (q->frames[k].req_id == req_id && !q->frames[k].dropped) {
             q->frames[k].dropped = true;
-            q->live--;
+            unlive(q, &q->frames[k]);
             return true;
         }
     }
@@ -115,7 +145,7 @@ size_t outq_take(rtm_outq_t *q, uint8_t *dst, size_t cap, uint64_t *tx_seq, bool
                 break;
             memcpy(dst + n, base + fr->start, fr->len);
             n += fr->len;
-            q->live--;
+            unlive(q, fr);
             if (fr->counted && retain)
                 fr->seq = ++*tx_seq;
             else
@@ -134,7 +164,7 @@ void outq_rewind(rtm_outq_t *q, uint64_t rx, uint64_t *tx_seq)
     outq_release(q, rx);
     for (size_t k = q->base; k < q->first; k++)
         if (!q->frames[k].dropped)
-            q->live++;
+            relive(q, &q->frames[k]);
     q->first = q->base;
     *tx_seq = rx;
 }

@@ -21,6 +21,7 @@ typedef struct rtm_outq_frame {
     uint64_t seq; /* counted frames: its number in the session's stream once written */
     bool dropped;
     bool counted; /* part of the session's frame stream (docs/protocol.md) */
+    bool lazy;    /* an ack, which may wait briefly for other frames to go with (outq_urgent) */
 } rtm_outq_frame_t;
 
 /* frames[base..first) were written and are kept until the server's rx covers them (only
@@ -30,12 +31,19 @@ typedef struct rtm_outq {
     rtm_outq_frame_t *frames;
     size_t base, first, n, cap;
     size_t live; /* unsent frames not dropped */
+    size_t lazy; /* of those, the acks (DELIVERY_ACK, ACK) */
 } rtm_outq_t;
 
 /* Empties the queue (keeps its memory). */
 void outq_reset(rtm_outq_t *q);
 /* True when nothing waits to be written. */
 bool outq_empty(const rtm_outq_t *q);
+/* True when something other than acks waits to be written. Acks alone may wait a moment
+ * (client.c, io_thread.c): a request or answer written soon after carries them along, which
+ * saves the server and the peer a wake-up each. */
+bool outq_urgent(const rtm_outq_t *q);
+/* The unsent acks. */
+size_t outq_lazy(const rtm_outq_t *q);
 /* Appends a frame: encoded from f, or (f NULL) the len bytes at p already encoded, of the
  * given type. It carries request req_id (0: none). False when out of memory (the queue is
  * unchanged). */

@@ -159,6 +159,37 @@ static void test_long_streams_stay_correct_across_compaction(void **state)
     fini(&q);
 }
 
+/* Acks alone are not urgent; the count of unsent acks follows takes, drops and a resume. */
+static void test_acks_alone_are_not_urgent(void **state)
+{
+    rtm_outq_t q;
+    init(&q);
+    uint64_t seq = 0, ids[8];
+    assert_false(outq_urgent(&q));
+    push(&q, RTM_FRAME_DELIVERY_ACK, 70);
+    push(&q, RTM_FRAME_ACK, 3);
+    assert_false(outq_empty(&q));
+    assert_false(outq_urgent(&q)); /* only acks: they may wait */
+    assert_int_equal(outq_lazy(&q), 2);
+    push(&q, RTM_FRAME_QUERY_SUBSCRIBED, 1);
+    assert_true(outq_urgent(&q));
+    assert_true(outq_drop(&q, 1)); /* the request ended before it was written */
+    assert_false(outq_urgent(&q));
+    push(&q, RTM_FRAME_QUERY_SUBSCRIBED, 2);
+    assert_int_equal(take_ids(&q, 4096, &seq, true, ids, 8), 3); /* acks go with the request */
+    assert_int_equal(ids[0], 70);
+    assert_int_equal(ids[2], 2);
+    assert_true(outq_empty(&q));
+    assert_int_equal(outq_lazy(&q), 0);
+    /* the delivery ack and the request are counted frames: a resume writes both again */
+    outq_rewind(&q, 0, &seq);
+    assert_true(outq_urgent(&q));
+    assert_int_equal(outq_lazy(&q), 1);
+    assert_int_equal(take_ids(&q, 4096, &seq, true, ids, 8), 2);
+    assert_int_equal(outq_lazy(&q), 0);
+    fini(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_resume_writes_exactly_what_the_server_did_not_process),
         cmocka_unit_test(test_without_retain_nothing_is_kept),
         cmocka_unit_test(test_long_streams_stay_correct_across_compaction),
+        cmocka_unit_test(test_acks_alone_are_not_urgent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
