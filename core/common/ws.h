@@ -1,8 +1,9 @@
-/* The RFC 6455 pieces of librtm's WebSocket client that do not touch the network: the upgrade
- * request and the check of its reply, client frame headers and masking, and a frame parser
- * that works on whole buffers. io_thread.c drives them over libuv (and OpenSSL for wss://). */
-#ifndef RTM_CLIENT_WS_H
-#define RTM_CLIENT_WS_H
+/* The RFC 6455 pieces that do not touch the network: the upgrade request and the check of its
+ * reply, client frame headers and masking, and a frame parser that works on whole buffers, for
+ * either end. librtm's io_thread.c drives them over libuv (and OpenSSL for wss://); rtmd's
+ * reader.c parses with them what its plain ws:// connections send. */
+#ifndef RTM_COMMON_WS_H
+#define RTM_COMMON_WS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,12 +31,13 @@ enum {
 
 /* ---- receiving ---- */
 
-/* Parser state of one connection. Idle (no frame cut, no fragmented message) it holds no
- * memory. */
+/* Parser state of one connection. Idle (no frame cut, no fragmented message: ws_rx_idle) it
+ * holds no memory. */
 typedef struct ws_rx {
     rtm_buf_t cut;       /* the bytes so far of a frame cut by the end of a read */
     rtm_buf_t msg;       /* the fragments so far of a fragmented message */
     uint8_t msg_op;      /* its opcode (WS_OP_TEXT or WS_OP_BINARY); 0: none in progress */
+    bool from_client;    /* the server's end: frames must be masked, and are unmasked */
     size_t max_message;  /* a longer message is a protocol error */
     uint16_t error_code; /* after WS_RX_ERROR: the close code to send (1002 or 1009) */
     char why[96];        /* after WS_RX_ERROR: what was wrong */
@@ -50,8 +52,14 @@ typedef int (*ws_on_frame_fn)(void *ud, uint8_t opcode, uint8_t *payload, size_t
 
 enum { WS_RX_OK = 0, WS_RX_STOPPED = 1, WS_RX_ERROR = -1, WS_RX_ABORTED = -2 };
 
+/* The client's end: frames from a server, never masked. */
 void ws_rx_init(ws_rx_t *rx, size_t max_message);
+/* The server's end: frames from a client, always masked (unmasked in place before they are
+ * handed out). */
+void ws_rx_init_server(ws_rx_t *rx, size_t max_message);
 void ws_rx_free(ws_rx_t *rx);
+/* True when rx holds no frame cut and no fragmented message. */
+bool ws_rx_idle(const ws_rx_t *rx);
 /* Parses len bytes of in (decoding whole frames in place; only a frame cut by the end of in is
  * copied into rx). Returns WS_RX_OK when all of in was taken, WS_RX_STOPPED or WS_RX_ABORTED
  * when the handler said so (*used: the bytes taken, up to the end of that frame), or

@@ -1,4 +1,4 @@
-/* RFC 6455 client framing and handshake (see ws.h). */
+/* RFC 6455 framing and the client's handshake (see ws.h). */
 #include "ws.h"
 
 #include <openssl/evp.h>
@@ -18,6 +18,17 @@ void ws_rx_init(ws_rx_t *rx, size_t max_message)
     rx->max_message = max_message;
 }
 
+void ws_rx_init_server(ws_rx_t *rx, size_t max_message)
+{
+    ws_rx_init(rx, max_message);
+    rx->from_client = true;
+}
+
+bool ws_rx_idle(const ws_rx_t *rx)
+{
+    return rx->cut.len == 0 && rx->msg_op == 0;
+}
+
 void ws_rx_free(ws_rx_t *rx)
 {
     rtm_buf_free(&rx->cut);
@@ -28,14 +39,22 @@ void ws_rx_free(ws_rx_t *rx)
 typedef struct ws_hdr {
     uint8_t opcode;
     bool fin;
+    bool masked;
+    uint32_t key; /* the masking key as it appears on the wire */
     uint64_t len;
 } ws_hdr_t;
 
-/* The header length announced by a frame's first two bytes. */
+/* The header length announced by a frame's first two bytes (the masking key included). */
 static size_t header_need(const uint8_t *p)
 {
     uint8_t len7 = p[1] & 0x7f;
-    return len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
+    return (len7 == 126 ? 4 : len7 == 127 ? 10 : 2) + (p[1] & 0x80 ? 4 : 0);
+}
+
+/* Who sent what rx parses, for the sentences of protocol errors. */
+static const char *sender(const ws_rx_t *rx)
+{
+    return rx->from_client ? "the client" : "the server";
 }
 
 static int fail(ws_rx_t *rx, uint16_t code, const char *why)
@@ -48,48 +67,67 @@ static int fail(ws_rx_t *rx, uint16_t code, const char *why)
 /* Decodes and checks a whole header (header_need(p) bytes). */
 static int header_parse(ws_rx_t *rx, const uint8_t *p, ws_hdr_t *h)
 {
-    if (p[0] & 0x70)
-        return fail(rx, WS_CLOSE_PROTOCOL, "the server set reserved bits of a WebSocket frame");
-    if (p[1] & 0x80)
-        return fail(rx, WS_CLOSE_PROTOCOL, "the server sent a masked WebSocket frame");
+    char why[96];
+    if (p[0] & 0x70) {
+        snprintf(why, sizeof(why), "%s set reserved bits of a WebSocket frame", sender(rx));
+        return fail(rx, WS_CLOSE_PROTOCOL, why);
+    }
+    h->masked = (p[1] & 0x80) != 0;
+    if (h->masked != rx->from_client) {
+        snprintf(why, sizeof(why), "%s sent %s WebSocket frame", sender(rx),
+                 h->masked ? "a masked" : "an unmasked");
+        return fail(rx, WS_CLOSE_PROTOCOL, why);
+    }
     h->opcode = p[0] & 0x0f;
     h->fin = (p[0] & 0x80) != 0;
     uint8_t len7 = p[1] & 0x7f;
+    size_t at = 2;
     if (len7 == 126) {
         h->len = (uint64_t)p[2] << 8 | p[3];
+        at = 4;
     } else if (len7 == 127) {
         h->len = 0;
         for (int i = 0; i < 8; i++)
             h->len = h->len << 8 | p[2 + i];
+        at = 10;
     } else {
         h->len = len7;
     }
+    h->key = 0;
+    if (h->masked)
+        memcpy(&h->key, p + at, 4);
     switch (h->opcode) {
     case WS_OP_CONT:
-        if (!rx->msg_op)
-            return fail(rx, WS_CLOSE_PROTOCOL,
-                        "the server sent a continuation frame outside a fragmented message");
+        if (!rx->msg_op) {
+            snprintf(why, sizeof(why),
+                     "%s sent a continuation frame outside a fragmented message", sender(rx));
+            return fail(rx, WS_CLOSE_PROTOCOL, why);
+        }
         break;
     case WS_OP_TEXT:
     case WS_OP_BINARY:
-        if (rx->msg_op)
-            return fail(rx, WS_CLOSE_PROTOCOL,
-                        "the server began a message inside a fragmented one");
+        if (rx->msg_op) {
+            snprintf(why, sizeof(why), "%s began a message inside a fragmented one", sender(rx));
+            return fail(rx, WS_CLOSE_PROTOCOL, why);
+        }
         break;
     case WS_OP_CLOSE:
     case WS_OP_PING:
     case WS_OP_PONG:
-        if (!h->fin || h->len > 125)
-            return fail(rx, WS_CLOSE_PROTOCOL,
-                        "the server sent a fragmented or over-long control frame");
+        if (!h->fin || h->len > 125) {
+            snprintf(why, sizeof(why), "%s sent a fragmented or over-long control frame",
+                     sender(rx));
+            return fail(rx, WS_CLOSE_PROTOCOL, why);
+        }
         return 0;
     default:
-        return fail(rx, WS_CLOSE_PROTOCOL, "the server sent a WebSocket frame of unknown opcode");
+        snprintf(why, sizeof(why), "%s sent a WebSocket frame of unknown opcode", sender(rx));
+        return fail(rx, WS_CLOSE_PROTOCOL, why);
     }
     uint64_t so_far = h->opcode == WS_OP_CONT ? rx->msg.len : 0;
     if (h->len > rx->max_message || so_far + h->len > rx->max_message) {
-        char why[96];
-        snprintf(why, sizeof(why), "a message from the server exceeds %zu bytes", rx->max_message);
+        snprintf(why, sizeof(why), "a message from %s exceeds %zu bytes", sender(rx),
+                 rx->max_message);
         return fail(rx, WS_CLOSE_TOO_BIG, why);
     }
     return 0;
@@ -99,6 +137,8 @@ static int header_parse(ws_rx_t *rx, const uint8_t *p, ws_hdr_t *h)
 static int deliver(ws_rx_t *rx, const ws_hdr_t *h, uint8_t *payload, ws_on_frame_fn fn, void *ud)
 {
     size_t len = (size_t)h->len;
+    if (h->masked)
+        ws_mask(payload, len, h->key); /* XOR again: the payload as the client wrote it */
     if (h->opcode >= WS_OP_CLOSE)
         return fn(ud, h->opcode, payload, len);
     if (h->fin && h->opcode != WS_OP_CONT)
