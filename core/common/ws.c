@@ -99,8 +99,8 @@ static int header_parse(ws_rx_t *rx, const uint8_t *p, ws_hdr_t *h)
     switch (h->opcode) {
     case WS_OP_CONT:
         if (!rx->msg_op) {
-            snprintf(why, sizeof(why),
-                     "%s sent a continuation frame outside a fragmented message", sender(rx));
+            snprintf(why, sizeof(why), "%s sent a continuation frame outside a fragmented message",
+                     sender(rx));
             return fail(rx, WS_CLOSE_PROTOCOL, why);
         }
         break;

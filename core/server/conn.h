@@ -94,7 +94,10 @@ typedef struct rtmd_conn {
 /* What lws's per-connection memory holds. */
 typedef struct rtmd_wsi {
     rtmd_conn_t *conn; /* NULL before ESTABLISHED and once its session moved elsewhere */
+    struct ws_rx *rx;  /* rtmd's parser of it, while it holds a cut frame (reader.c) */
     bool established;  /* counted in the server's connections */
+    bool own_rx;       /* rtmd reads it, not lws (reader.c) */
+    bool close_asked;  /* reader.c asked lws to close it: LWS_CALLBACK_TIMER returns -1 */
 } rtmd_wsi_t;
 
 /* A new connection object (not logged in, not attached); NULL when out of memory. */

@@ -21,6 +21,7 @@
 #include "dispatch.h"
 #include "heartbeat.h"
 #include "outq.h"
+#include "reader.h"
 #include "resume.h"
 #include "session.h"
 #include "tls.h"
@@ -29,6 +30,7 @@
  * small) and the most lws hands the kernel per send (one packed write). */
 #define RX_BUFFER_SIZE 256
 #define TX_PACKET_SIZE 16384
+#define READER_PROTOCOL "rtmd-reader" /* the raw descriptor of reader.c, not a WebSocket protocol */
 
 /* lws hands signal and log callbacks no user pointer. */
 static rtmd_server_t *the_server;
@@ -81,6 +83,7 @@ static void stop_now(lws_sorted_usec_list_t *sul)
                 srv->n_conns);
     srv->destroying = true;
     stop_timers(srv);
+    rtmd_reader_stop(srv);
     lws_context_destroy(srv->ctx);
 }
 
@@ -317,6 +320,7 @@ static int on_established(rtmd_server_t *srv, struct lws *wsi, rtmd_wsi_t *w)
     w->established = true;
     srv->n_conns++;
     rtmd_heartbeat_add(srv, c);
+    rtmd_reader_take(srv, wsi, w); /* plain ws://: rtmd reads it from now on */
     if (RTM_LOG_ENABLED(&srv->log, RTM_LOG_INFO)) {
         char peer[64] = "?";
         lws_get_peer_simple(wsi, peer, sizeof(peer));
@@ -431,8 +435,17 @@ static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return live ? rtmd_conn_on_writeable(srv, c) : 0;
     case LWS_CALLBACK_TIMER:
-        return live ? rtmd_conn_on_timer(c) : 0;
+        if (w && w->close_asked) /* by reader.c, which set the close reason */
+            return -1;
+        if (!live || rtmd_conn_on_timer(c) == 0)
+            return 0;
+        rtmd_reader_give_back(srv, wsi, w); /* lws reads the answer to its CLOSE */
+        return -1;
+    case LWS_CALLBACK_WSI_DESTROY:
+        rtmd_reader_give_back(srv, wsi, w);
+        return 0;
     case LWS_CALLBACK_CLOSED:
+        rtmd_reader_give_back(srv, wsi, w);
         if (w && w->established) {
             w->established = false;
             srv->n_conns--;
@@ -452,6 +465,18 @@ static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void 
     }
 }
 
+/* The epoll set of the connections rtmd reads itself (reader.c). */
+static int callback_reader(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                           void *in, size_t len)
+{
+    (void)user;
+    (void)in;
+    (void)len;
+    if (reason == LWS_CALLBACK_RAW_RX_FILE)
+        rtmd_reader_ready(lws_context_user(lws_get_context(wsi)));
+    return 0;
+}
+
 static const struct lws_protocols protocols[] = {
     {.name = "http",
      .callback = callback_http,
@@ -462,6 +487,7 @@ static const struct lws_protocols protocols[] = {
      .per_session_data_size = sizeof(rtmd_wsi_t),
      .rx_buffer_size = RX_BUFFER_SIZE,
      .tx_packet_size = TX_PACKET_SIZE},
+    {.name = READER_PROTOCOL, .callback = callback_reader},
     {0}, /* LWS_PROTOCOL_LIST_TERM does not exist in 4.1 */
 };
 
@@ -615,6 +641,7 @@ static bool start_listening(rtmd_server_t *srv)
         return false;
     }
     set_accept_limit(srv);
+    rtmd_reader_start(srv, READER_PROTOCOL);
     int port = lws_get_vhost_listen_port(srv->vhost);
     const char *shown = *o->listen_host ? o->listen_host : "0.0.0.0";
     printf("rtmd listening on %s%s%s:%d\n", o->listen_ipv6 ? "[" : "", shown,
@@ -676,6 +703,7 @@ int rtmd_server_run(const rtmd_options_t *opt)
     srv.destroying = true;
     if (srv.ctx) {
         stop_timers(&srv);
+        rtmd_reader_stop(&srv);
         lws_context_destroy(srv.ctx); /* the second call, from outside the loop, finishes it */
     }
     rtmd_resume_end_all(&srv); /* held sessions have no connection for lws to close */

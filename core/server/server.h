@@ -33,6 +33,7 @@
 #define RTMD_FD_HEADROOM  256 /* open-file limit over --max-connections (main.c) */
 
 typedef struct rtmd_conn rtmd_conn_t;
+struct rtmd_reader;
 
 typedef struct rtmd_server {
     const rtmd_options_t *opt;
@@ -40,6 +41,7 @@ typedef struct rtmd_server {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     lws_retry_bo_t keepalive; /* all zero: lws's own pings are off (heartbeat.c instead) */
+    struct rtmd_reader *reader; /* reads plain ws:// connections (reader.c); NULL: lws does */
     uint64_t epoch;           /* random, not 0: names this run of the server (LOGIN result) */
 
     rtm_hashmap_t users;      /* user id -> rtmd_conn_t, sessions attached or held (session.c) */
