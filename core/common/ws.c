@@ -10,6 +10,8 @@
 
 /* ---- receiving ----------------------------------------------------------------------- */
 
+#define CUT_RESERVE_MAX 65536 /* bytes reserved for a cut frame beyond those that arrived */
+
 void ws_rx_init(ws_rx_t *rx, size_t max_message)
 {
     memset(rx, 0, sizeof(*rx));
@@ -206,7 +208,13 @@ int ws_rx_feed(ws_rx_t *rx, uint8_t *in, size_t len, size_t *used, ws_on_frame_f
         if (header_parse(rx, in + off, &h) < 0)
             return WS_RX_ERROR;
         if (h.len > avail - hl) { /* cut by the end of the read: keep it whole */
-            if (!rtm_buf_reserve(&rx->cut, hl + (size_t)h.len) ||
+            /* room for the whole frame at once, but not more than CUT_RESERVE_MAX ahead of
+               what arrived: a header alone must not make a peer's connection hold the
+               largest message allowed (the rest grows as it comes) */
+            size_t want = hl + (size_t)h.len;
+            if (want > avail + CUT_RESERVE_MAX)
+                want = avail + CUT_RESERVE_MAX;
+            if (!rtm_buf_reserve(&rx->cut, want) ||
                 !rtm_buf_append(&rx->cut, in + off, avail))
                 return fail(rx, WS_CLOSE_TOO_BIG, "out of memory for a WebSocket frame");
             off = len;
