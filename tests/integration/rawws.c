@@ -83,6 +83,8 @@ int ws_connect(int port, const char *subprotocol)
                             .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    int one = 1; /* every write leaves at once, as written: tests cut frames where they choose */
+    assert_int_equal(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
     char req[512];
     int n = snprintf(req, sizeof(req),
                      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
@@ -268,8 +270,6 @@ bool ws_send_raw(int fd, const void *data, size_t len)
 bool ws_send_bytewise(int fd, const void *data, size_t len, int pause_us,
                       void (*between)(void *ud, size_t i), void *ud)
 {
-    int one = 1;
-    assert_int_equal(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
     const uint8_t *p = data;
     for (size_t i = 0; i < len; i++) {
         if (!ws_send_raw(fd, p + i, 1))

@@ -11,7 +11,8 @@
 
 #include "codec.h"
 
-/* Connects to 127.0.0.1:port and upgrades with the given subprotocol. */
+/* Connects to 127.0.0.1:port (TCP_NODELAY: each write goes out at once, as written) and
+ * upgrades with the given subprotocol. */
 int ws_connect(int port, const char *subprotocol);
 /* Sends one masked WebSocket message (opcode 2 binary, 1 text). */
 void ws_send(int fd, int opcode, const void *data, size_t len);
@@ -36,8 +37,8 @@ void ws_build_frame(rtm_buf_t *out, bool fin, int opcode, bool masked, const voi
 void ws_build_rtm(rtm_buf_t *out, const rtm_frame_t *f);
 /* Writes the len bytes as they are; false when the connection broke first (no SIGPIPE). */
 bool ws_send_raw(int fd, const void *data, size_t len);
-/* The same, one byte per send() with TCP_NODELAY set and a pause of pause_us after each byte
- * (so the server's reads see every cut); between(ud, i) runs after byte i when not NULL. */
+/* The same, one byte per send() with a pause of pause_us after each byte (so the server's
+ * reads see every cut); between(ud, i) runs after byte i when not NULL. */
 bool ws_send_bytewise(int fd, const void *data, size_t len, int pause_us,
                       void (*between)(void *ud, size_t i), void *ud);
 

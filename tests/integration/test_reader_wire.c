@@ -305,7 +305,7 @@ static void test_a_login_in_fragments_with_pings_between_them(void **state)
 
 /* ---- 3. many frames in one write --------------------------------------------------------- */
 
-/* A user id for request id that makes a query about 80 bytes long. */
+/* A user id for request id that makes a query 87 bytes long on the wire. */
 static void padded_absent(char *dst, size_t cap, uint64_t id)
 {
     snprintf(dst, cap, "rw-pack-%06llu-abcdefghijklmnopqrstuvwxyz-abcdefghijklmnopqrstu",
