@@ -241,6 +241,12 @@ void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why)
         rtmd_resume_end_soon(srv, c);
 }
 
+void rtmd_conn_cut(rtmd_conn_t *c)
+{
+    c->want_writeable = true; /* rtmd_conn_flush_all writes nothing more to it */
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
 static void request_writeable(rtmd_conn_t *c)
 {
     c->want_writeable = true;
@@ -331,9 +337,7 @@ void rtmd_conn_flush_all(rtmd_server_t *srv)
             continue;
         int rc = write_queued(srv, c);
         if (rc < 0) {
-            /* Closed from lws's side, not from inside this write: nothing more is written. */
-            c->want_writeable = true;
-            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            rtmd_conn_cut(c); /* closed from lws's side, not from inside this write */
         } else if (rc > 0 && c->state == RTMD_CONN_CLOSING && c->close_reason) {
             request_writeable(c); /* the close goes once lws has flushed everything */
         }

@@ -146,6 +146,9 @@ void rtmd_conn_error(rtmd_server_t *srv, rtmd_conn_t *c, uint64_t id, rtm_err_t 
  * reason (a static string) is sent. Cut after RTMD_CLOSE_FLUSH_S if the peer does not read. */
 void rtmd_conn_close_after_flush(rtmd_server_t *srv, rtmd_conn_t *c, uint16_t status,
                                  const char *reason);
+/* c's connection ends now (lws closes it on its next pass, without a WebSocket CLOSE) and
+ * nothing more is written to it; the queue stays for a resume. */
+void rtmd_conn_cut(rtmd_conn_t *c);
 /* Drops c at once, discarding its queue (slow consumer, out of memory); its session ends
  * without a grace period (a detached one at the next grace sweep). */
 void rtmd_conn_abort(rtmd_server_t *srv, rtmd_conn_t *c, const char *why);

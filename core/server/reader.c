@@ -61,6 +61,27 @@ static void close_with(read_ctx_t *x, uint16_t status, const char *why)
     lws_set_timer_usecs(x->wsi, 1);
 }
 
+/* The client closed first: our CLOSE, with its status, goes out at once and the connection
+ * ends without waiting for an answer (lws would wait up to 5 s for one: the client's CLOSE,
+ * which we consumed, was the first). Frames still queued are not written after it; they stay
+ * for a resume. Only when lws holds the tail of an earlier write does it send the CLOSE itself,
+ * after that tail, and wait. */
+static void answer_close(read_ctx_t *x, uint16_t status)
+{
+    uint8_t frame[4] = {0x88, 2, (uint8_t)(status >> 8), (uint8_t)status}; /* FIN, CLOSE */
+    rtmd_reader_give_back(x->srv, x->wsi, x->w);
+    if (lws_partial_buffered(x->wsi) ||
+        send(lws_get_socket_fd(x->wsi), frame, sizeof(frame), MSG_NOSIGNAL | MSG_DONTWAIT) <= 0) {
+        close_with(x, status, "");
+        return;
+    }
+    rtmd_conn_t *c = x->w->conn;
+    if (c && c->wsi == x->wsi)
+        rtmd_conn_cut(c);
+    else
+        lws_set_timeout(x->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
 static int on_frame(void *ud, uint8_t opcode, uint8_t *payload, size_t len)
 {
     read_ctx_t *x = ud;
@@ -91,7 +112,7 @@ static int on_frame(void *ud, uint8_t opcode, uint8_t *payload, size_t len)
         uint16_t status = len >= 2 ? (uint16_t)(payload[0] << 8 | payload[1]) : 1000;
         if (status < 1000 || status == 1005 || status == 1006 || status == 1015)
             status = 1000; /* never sent on the wire */
-        close_with(x, status, "");
+        answer_close(x, status);
         return WS_RX_ABORTED;
     }
     }
