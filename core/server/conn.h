@@ -98,6 +98,7 @@ typedef struct rtmd_wsi {
     bool established;  /* counted in the server's connections */
     bool own_rx;       /* rtmd reads it, not lws (reader.c) */
     bool close_asked;  /* reader.c asked lws to close it: LWS_CALLBACK_TIMER returns -1 */
+    bool close_sent;   /* rtmd wrote its CLOSE itself and waits for the client's (reader.c) */
 } rtmd_wsi_t;
 
 /* A new connection object (not logged in, not attached); NULL when out of memory. */

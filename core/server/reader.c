@@ -61,25 +61,62 @@ static void close_with(read_ctx_t *x, uint16_t status, const char *why)
     lws_set_timer_usecs(x->wsi, 1);
 }
 
+/* Writes a CLOSE frame (status, reason) straight to the socket; how many bytes went (-1: none,
+ * the socket's error in errno). Only while lws holds none of the connection's bytes. */
+static ssize_t write_close(struct lws *wsi, uint16_t status, const char *reason)
+{
+    size_t rl = strlen(reason);
+    if (rl > 123)
+        rl = 123; /* a control frame's payload is at most 125 bytes */
+    uint8_t frame[4 + 123] = {0x88, (uint8_t)(2 + rl), (uint8_t)(status >> 8), (uint8_t)status};
+    memcpy(frame + 4, reason, rl);
+    return send(lws_get_socket_fd(wsi), frame, 4 + rl, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* The connection ends now (lws closes it on its next pass, without a CLOSE of its own);
+ * nothing more is written to it. */
+static void end_now(struct lws *wsi, rtmd_wsi_t *w)
+{
+    rtmd_conn_t *c = w->conn;
+    if (c && c->wsi == wsi)
+        rtmd_conn_cut(c);
+    else
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+bool rtmd_reader_send_close(rtmd_server_t *srv, struct lws *wsi, uint16_t status,
+                            const char *reason)
+{
+    rtmd_wsi_t *w = lws_wsi_user(wsi);
+    if (!w || !w->own_rx || !srv->reader)
+        return false;
+    if (w->close_sent)
+        return true;
+    if (lws_partial_buffered(wsi))
+        return false;
+    ssize_t n = write_close(wsi, status, reason);
+    if (n < 0)
+        return false; /* lws meets the socket's trouble itself */
+    w->close_sent = true;
+    if ((size_t)n < 4 + strnlen(reason, 123)) /* a CLOSE cut short cannot be finished */
+        end_now(wsi, w);
+    return true;
+}
+
 /* The client closed first: our CLOSE, with its status, goes out at once and the connection
  * ends without waiting for an answer (lws would wait up to 5 s for one: the client's CLOSE,
  * which we consumed, was the first). Frames still queued are not written after it; they stay
  * for a resume. Only when lws holds the tail of an earlier write does it send the CLOSE itself,
- * after that tail, and wait. */
+ * after that tail, and wait. When rtmd had sent its CLOSE already, this is the answer. */
 static void answer_close(read_ctx_t *x, uint16_t status)
 {
-    uint8_t frame[4] = {0x88, 2, (uint8_t)(status >> 8), (uint8_t)status}; /* FIN, CLOSE */
+    bool answer = x->w->close_sent;
     rtmd_reader_give_back(x->srv, x->wsi, x->w);
-    if (lws_partial_buffered(x->wsi) ||
-        send(lws_get_socket_fd(x->wsi), frame, sizeof(frame), MSG_NOSIGNAL | MSG_DONTWAIT) <= 0) {
+    if (!answer && (lws_partial_buffered(x->wsi) || write_close(x->wsi, status, "") <= 0)) {
         close_with(x, status, "");
         return;
     }
-    rtmd_conn_t *c = x->w->conn;
-    if (c && c->wsi == x->wsi)
-        rtmd_conn_cut(c);
-    else
-        lws_set_timeout(x->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    end_now(x->wsi, x->w);
 }
 
 static int on_frame(void *ud, uint8_t opcode, uint8_t *payload, size_t len)

@@ -27,6 +27,12 @@ void rtmd_reader_ready(rtmd_server_t *srv);
 void rtmd_reader_stop(rtmd_server_t *srv);
 /* An established connection: rtmd reads it from now on, unless it is TLS. */
 void rtmd_reader_take(rtmd_server_t *srv, struct lws *wsi, rtmd_wsi_t *w);
+/* Writes rtmd's CLOSE (status, reason) on a connection rtmd reads and lws holds no bytes of,
+ * and reads on until the client's CLOSE (then the connection ends) or the end of the stream;
+ * one that never answers is cut by the closing list (heartbeat.c). True when the CLOSE went
+ * (or had gone) that way; false: lws must send it. */
+bool rtmd_reader_send_close(rtmd_server_t *srv, struct lws *wsi, uint16_t status,
+                            const char *reason);
 /* libwebsockets reads wsi again (it is closing); rtmd forgets it. Idempotent. */
 void rtmd_reader_give_back(rtmd_server_t *srv, struct lws *wsi, rtmd_wsi_t *w);
 

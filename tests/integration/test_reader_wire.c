@@ -416,6 +416,37 @@ static void test_a_close_is_answered_with_the_clients_status(void **state)
     }
 }
 
+/* rtmd's own close (here: the answer to a LOGOUT) is written by rtmd itself on a connection
+ * it reads, without a libwebsockets timer per connection: the connection ends as soon as the
+ * client answers the CLOSE, and a client that never answers is cut by rtmd's closing list
+ * (RTMD_CLOSE_FLUSH_S, 5 s) rather than left open. */
+static void test_rtmds_close_ends_once_answered_and_is_cut_when_not(void **state)
+{
+    (void)state;
+    int answers = raw_login("rw-bye-answers");
+    int silent = raw_login("rw-bye-silent");
+    rtm_frame_t f;
+    rtm_frame_init(&f, RTM_FRAME_LOGOUT, 7);
+    send_frame(answers, &f);
+    send_frame(silent, &f);
+    char why[126];
+    assert_int_equal(ws_expect_close(answers, why, sizeof(why), WAIT_MS), 1000);
+    assert_string_equal(why, "logout");
+    int64_t t0 = wall_ms();
+    assert_int_equal(ws_expect_close(silent, why, sizeof(why), WAIT_MS), 1000);
+    finish_close(answers, 1000);
+    int64_t answered_ms = wall_ms() - t0;
+    if (answered_ms > CLOSE_EOF_MS)
+        fail_msg("the answered close took %lld ms to end", (long long)answered_ms);
+    ws_expect_eof(silent, WAIT_MS); /* cut after 5 s, well within WAIT_MS */
+    int64_t silent_ms = wall_ms() - t0;
+    if (silent_ms < 3000)
+        fail_msg("a client that did not answer was cut after %lld ms, before its 5 s",
+                 (long long)silent_ms);
+    close(answers);
+    close(silent);
+}
+
 /* ---- 5. protocol errors and the size limit ------------------------------------------------ */
 
 /* Expects rtmd to close fd with status and reason, and the connection to end once the client
@@ -607,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_a_login_in_fragments_with_pings_between_them),
         cmocka_unit_test(test_many_frames_in_one_write_are_all_answered_in_order),
         cmocka_unit_test(test_a_close_is_answered_with_the_clients_status),
+        cmocka_unit_test(test_rtmds_close_ends_once_answered_and_is_cut_when_not),
         cmocka_unit_test(test_an_unmasked_frame_closes_with_1002),
         cmocka_unit_test(test_messages_over_256_kib_close_with_1009),
         cmocka_unit_test(test_a_text_message_gets_an_error_and_the_connection_stays),
