@@ -4,9 +4,11 @@
  * Once a plain connection is established, libwebsockets stops reading it (rx flow control) and
  * rtmd reads it instead, in reads of up to 64 KB into one buffer shared by every connection,
  * through an epoll set of its own that libwebsockets watches as one raw descriptor; whole frames
- * are parsed in place (core/common/ws.c, the server's end). Writes, the closing handshake and TLS
- * connections stay with libwebsockets: when a connection closes (either side, or a protocol
- * error) reading goes back to libwebsockets, which finishes it. docs/rtmd.md, "Reading". */
+ * are parsed in place (core/common/ws.c, the server's end). Writes and TLS connections stay with
+ * libwebsockets. CLOSE frames rtmd writes itself when lws holds none of the connection's bytes
+ * (the client's answered, rtmd's own then waiting for the client's answer), so that closing
+ * costs no lws timer; a protocol error or the end of the stream hands reading back to lws,
+ * which finishes the connection. docs/rtmd.md, "Reading". */
 #ifndef RTMD_READER_H
 #define RTMD_READER_H
 
