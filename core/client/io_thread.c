@@ -146,7 +146,7 @@ static struct io {
     rtm_client_t *clients;
     /* I/O thread only */
     uv_timer_t tick_timer;
-    int64_t tick_now_ms; /* set while a tick drains the dirty list */
+    int64_t tick_now_ms;   /* set while a tick drains the dirty list */
     rtm_conn_t *lazy_head; /* connections with only acks queued, written when lazy_timer fires */
     uv_timer_t lazy_timer;
     int nconns;
@@ -690,6 +690,9 @@ static int on_frame(void *ud, uint8_t opcode, uint8_t *payload, size_t len)
                  len > 2 ? ": " : "", len > 2 ? (int)(len - 2) : 0, (const char *)payload + 2);
         uint8_t echo[2] = {payload && len >= 2 ? payload[0] : 0x03,
                            payload && len >= 2 ? payload[1] : 0xe8};
+        /* what is queued goes first, above all acks waiting for a ride (RTM_ACK_DELAY_MS):
+           rtmd reads until our answer, and a message it delivered still gets its ack */
+        do_write(conn);
         send_control(conn, WS_OP_CLOSE, echo, 2);
         conn_lost(conn, RTM_ERR_NETWORK, why);
         if (!conn->dead) {

@@ -26,6 +26,14 @@ void ws_rx_init_server(ws_rx_t *rx, size_t max_message)
     rx->from_client = true;
 }
 
+bool ws_close_code_valid(uint16_t code)
+{
+    /* RFC 6455 7.4: 1000-1003 and 1007-1011 defined, 1012-1014 registered since; 3000-4999 for
+       libraries and applications; 1004-1006 and 1015 never go on the wire */
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
 bool ws_rx_idle(const ws_rx_t *rx)
 {
     return rx->cut.len == 0 && rx->msg_op == 0;
@@ -148,7 +156,7 @@ static int deliver(ws_rx_t *rx, const ws_hdr_t *h, uint8_t *payload, ws_on_frame
     if (h->opcode != WS_OP_CONT)
         rx->msg_op = h->opcode;
     if (len && !rtm_buf_append(&rx->msg, payload, len))
-        return fail(rx, WS_CLOSE_TOO_BIG, "out of memory for a fragmented message");
+        return fail(rx, WS_CLOSE_INTERNAL, "out of memory for a fragmented message");
     if (!h->fin)
         return WS_RX_OK;
     uint8_t op = rx->msg_op;
@@ -174,7 +182,7 @@ int ws_rx_feed(ws_rx_t *rx, uint8_t *in, size_t len, size_t *used, ws_on_frame_f
                 if (take > len - off)
                     take = len - off;
                 if (!rtm_buf_append(&rx->cut, in + off, take))
-                    return fail(rx, WS_CLOSE_TOO_BIG, "out of memory for a WebSocket frame");
+                    return fail(rx, WS_CLOSE_INTERNAL, "out of memory for a WebSocket frame");
                 off += take;
                 if (rx->cut.len == 2)
                     need = header_need(rtm_buf_data(&rx->cut));
@@ -189,7 +197,7 @@ int ws_rx_feed(ws_rx_t *rx, uint8_t *in, size_t len, size_t *used, ws_on_frame_f
             if (take > len - off)
                 take = len - off;
             if (take && !rtm_buf_append(&rx->cut, in + off, take))
-                return fail(rx, WS_CLOSE_TOO_BIG, "out of memory for a WebSocket frame");
+                return fail(rx, WS_CLOSE_INTERNAL, "out of memory for a WebSocket frame");
             off += take;
             if (rx->cut.len < total)
                 break;
@@ -200,7 +208,7 @@ int ws_rx_feed(ws_rx_t *rx, uint8_t *in, size_t len, size_t *used, ws_on_frame_f
         size_t avail = len - off;
         if (avail < 2 || avail < header_need(in + off)) {
             if (!rtm_buf_append(&rx->cut, in + off, avail))
-                return fail(rx, WS_CLOSE_TOO_BIG, "out of memory for a WebSocket frame");
+                return fail(rx, WS_CLOSE_INTERNAL, "out of memory for a WebSocket frame");
             off = len;
             break;
         }
@@ -214,9 +222,8 @@ int ws_rx_feed(ws_rx_t *rx, uint8_t *in, size_t len, size_t *used, ws_on_frame_f
             size_t want = hl + (size_t)h.len;
             if (want > avail + CUT_RESERVE_MAX)
                 want = avail + CUT_RESERVE_MAX;
-            if (!rtm_buf_reserve(&rx->cut, want) ||
-                !rtm_buf_append(&rx->cut, in + off, avail))
-                return fail(rx, WS_CLOSE_TOO_BIG, "out of memory for a WebSocket frame");
+            if (!rtm_buf_reserve(&rx->cut, want) || !rtm_buf_append(&rx->cut, in + off, avail))
+                return fail(rx, WS_CLOSE_INTERNAL, "out of memory for a WebSocket frame");
             off = len;
             break;
         }

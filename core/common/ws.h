@@ -27,6 +27,7 @@ enum {
 #define WS_CLOSE_NORMAL    1000
 #define WS_CLOSE_PROTOCOL  1002
 #define WS_CLOSE_TOO_BIG   1009
+#define WS_CLOSE_INTERNAL  1011 /* out of memory */
 #define WS_CLOSE_NO_STATUS 1005 /* reported for a CLOSE without a code; never sent */
 
 /* ---- receiving ---- */
@@ -58,6 +59,8 @@ void ws_rx_init(ws_rx_t *rx, size_t max_message);
  * handed out). */
 void ws_rx_init_server(ws_rx_t *rx, size_t max_message);
 void ws_rx_free(ws_rx_t *rx);
+/* True when code may be sent in a CLOSE frame (RFC 6455 7.4). */
+bool ws_close_code_valid(uint16_t code);
 /* True when rx holds no frame cut and no fragmented message. */
 bool ws_rx_idle(const ws_rx_t *rx);
 /* Parses len bytes of in (decoding whole frames in place; only a frame cut by the end of in is

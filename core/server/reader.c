@@ -50,17 +50,6 @@ void rtmd_reader_stop(rtmd_server_t *srv)
     free(r);
 }
 
-/* The rest of a connection's bytes go to libwebsockets, which closes it with status and why
- * (the closing handshake), as if it had met the problem itself. */
-static void close_with(read_ctx_t *x, uint16_t status, const char *why)
-{
-    rtmd_reader_give_back(x->srv, x->wsi, x->w);
-    lws_close_reason(x->wsi, (enum lws_close_status)status, (unsigned char *)(uintptr_t)why,
-                     strlen(why));
-    x->w->close_asked = true; /* LWS_CALLBACK_TIMER returns -1 (server.c) */
-    lws_set_timer_usecs(x->wsi, 1);
-}
-
 /* Writes a CLOSE frame (status, reason) straight to the socket; how many bytes went (-1: none,
  * the socket's error in errno). Only while lws holds none of the connection's bytes. */
 static ssize_t write_close(struct lws *wsi, uint16_t status, const char *reason)
@@ -82,6 +71,22 @@ static void end_now(struct lws *wsi, rtmd_wsi_t *w)
         rtmd_conn_cut(c);
     else
         lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* The rest of a connection's bytes go to libwebsockets, which closes it with status and why
+ * (the closing handshake), as if it had met the problem itself. After rtmd's own CLOSE went,
+ * nothing more may be written: the connection just ends. */
+static void close_with(read_ctx_t *x, uint16_t status, const char *why)
+{
+    rtmd_reader_give_back(x->srv, x->wsi, x->w);
+    if (x->w->close_sent) {
+        end_now(x->wsi, x->w);
+        return;
+    }
+    lws_close_reason(x->wsi, (enum lws_close_status)status, (unsigned char *)(uintptr_t)why,
+                     strlen(why));
+    x->w->close_asked = true; /* LWS_CALLBACK_TIMER returns -1 (server.c) */
+    lws_set_timer_usecs(x->wsi, 1);
 }
 
 bool rtmd_reader_send_close(rtmd_server_t *srv, struct lws *wsi, uint16_t status,
@@ -138,6 +143,8 @@ static int on_frame(void *ud, uint8_t opcode, uint8_t *payload, size_t len)
                             "text messages are not part of rtm.1: send frames in binary messages");
         return WS_RX_OK;
     case WS_OP_PING: {
+        if (x->w->close_sent) /* nothing goes after our CLOSE */
+            return WS_RX_OK;
         uint8_t pong[LWS_PRE + 125];
         memcpy(pong + LWS_PRE, payload, len);
         lws_write(x->wsi, pong + LWS_PRE, len, LWS_WRITE_PONG);
@@ -145,11 +152,15 @@ static int on_frame(void *ud, uint8_t opcode, uint8_t *payload, size_t len)
     }
     case WS_OP_PONG:
         return WS_RX_OK;
-    default: { /* WS_OP_CLOSE: answered with the client's status, as RFC 6455 5.5.1 asks */
+    default: {          /* WS_OP_CLOSE: answered with the client's status, as RFC 6455 5.5.1 asks */
+        if (len == 1) { /* a status needs two bytes */
+            rtm_log(&x->srv->log, RTM_LOG_INFO, "conn %llu: closed: a CLOSE of one byte",
+                    live ? (unsigned long long)c->id : 0ull);
+            close_with(x, WS_CLOSE_PROTOCOL, "protocol error");
+            return WS_RX_ABORTED;
+        }
         uint16_t status = len >= 2 ? (uint16_t)(payload[0] << 8 | payload[1]) : 1000;
-        if (status < 1000 || status == 1005 || status == 1006 || status == 1015)
-            status = 1000; /* never sent on the wire */
-        answer_close(x, status);
+        answer_close(x, ws_close_code_valid(status) ? status : 1000);
         return WS_RX_ABORTED;
     }
     }
@@ -208,12 +219,14 @@ static void read_one(rtmd_server_t *srv, struct rtmd_reader *r, struct lws *wsi)
     size_t used = 0;
     r->reading = wsi; /* a give-back from inside leaves the parser to us */
     int rc = ws_rx_feed(rx, r->buf, (size_t)n, &used, on_frame, &x);
+    c = w->conn; /* a LOGIN in this read may have moved the connection to a held session */
     if (rc == WS_RX_ERROR) {
-        c = w->conn;
         rtm_log(&srv->log, RTM_LOG_INFO, "conn %llu user %s: closed: %s",
                 c ? (unsigned long long)c->id : 0ull, c ? rtmd_conn_user(c) : "-", rx->why);
         close_with(&x, rx->error_code,
-                   rx->error_code == WS_CLOSE_TOO_BIG ? "message too large" : "protocol error");
+                   rx->error_code == WS_CLOSE_TOO_BIG    ? "message too large"
+                   : rx->error_code == WS_CLOSE_INTERNAL ? "out of memory"
+                                                         : "protocol error");
     }
     r->reading = NULL;
     if (!keep_state(r, w, rx)) {

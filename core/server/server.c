@@ -28,9 +28,10 @@
 
 /* Per-connection receive buffer (allocated by lws for each connection's lifetime: keep it
  * small) and the most lws hands the kernel per send (one packed write). */
-#define RX_BUFFER_SIZE 256
-#define TX_PACKET_SIZE 16384
-#define READER_PROTOCOL "rtmd-reader" /* the raw descriptor of reader.c, not a WebSocket protocol */
+#define RX_BUFFER_SIZE  256
+#define TX_PACKET_SIZE  16384
+#define READER_PROTOCOL "rtmd-reader" /* the raw descriptor of reader.c, not a WebSocket protocol  \
+                                       */
 
 /* lws hands signal and log callbacks no user pointer. */
 static rtmd_server_t *the_server;
@@ -441,9 +442,6 @@ static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void 
             return 0;
         rtmd_reader_give_back(srv, wsi, w); /* lws reads the answer to its CLOSE */
         return -1;
-    case LWS_CALLBACK_WSI_DESTROY:
-        rtmd_reader_give_back(srv, wsi, w);
-        return 0;
     case LWS_CALLBACK_CLOSED:
         rtmd_reader_give_back(srv, wsi, w);
         if (w && w->established) {
@@ -466,12 +464,14 @@ static int callback_rtm(struct lws *wsi, enum lws_callback_reasons reason, void 
 }
 
 /* The epoll set of the connections rtmd reads itself (reader.c). */
-static int callback_reader(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-                           void *in, size_t len)
+static int callback_reader(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                           size_t len)
 {
     (void)user;
     (void)in;
     (void)len;
+    if (reason == LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION)
+        return 1; /* its name is in the protocol list, but it is nobody's subprotocol */
     if (reason == LWS_CALLBACK_RAW_RX_FILE)
         rtmd_reader_ready(lws_context_user(lws_get_context(wsi)));
     return 0;

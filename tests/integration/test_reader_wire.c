@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "codec.h"
 #include "harness.h"
@@ -390,6 +394,10 @@ static void test_a_close_is_answered_with_the_clients_status(void **state)
         /* codes that never go on the wire are answered with 1000 */
         {"rw-close-1005", {0x03, 0xed}, 2, 1000, -1},
         {"rw-close-999", {0x03, 0xe7}, 2, 1000, -1},
+        /* and so are reserved ones (RFC 6455 7.4) */
+        {"rw-close-1004", {0x03, 0xec}, 2, 1000, -1},
+        {"rw-close-2999", {0x0b, 0xb7}, 2, 1000, -1},
+        {"rw-close-5000", {0x13, 0x88}, 2, 1000, -1},
     };
     enum { N = sizeof(cases) / sizeof(cases[0]) };
     /* all at once: each connection's CLOSE, cut after its third byte */
@@ -425,15 +433,30 @@ static void test_rtmds_close_ends_once_answered_and_is_cut_when_not(void **state
     (void)state;
     int answers = raw_login("rw-bye-answers");
     int silent = raw_login("rw-bye-silent");
+    int broken = raw_login("rw-bye-broken");
     rtm_frame_t f;
     rtm_frame_init(&f, RTM_FRAME_LOGOUT, 7);
     send_frame(answers, &f);
     send_frame(silent, &f);
+    send_frame(broken, &f);
     char why[126];
     assert_int_equal(ws_expect_close(answers, why, sizeof(why), WAIT_MS), 1000);
     assert_string_equal(why, "logout");
     int64_t t0 = wall_ms();
     assert_int_equal(ws_expect_close(silent, why, sizeof(why), WAIT_MS), 1000);
+    assert_int_equal(ws_expect_close(broken, why, sizeof(why), WAIT_MS), 1000);
+    /* nothing goes after rtmd's CLOSE: not a PONG (silent pings instead of answering), not a
+       second CLOSE for a protocol error (broken sends an unmasked frame: the connection ends) */
+    rtm_buf_t b;
+    rtm_buf_init(&b, 0);
+    ws_build_frame(&b, true, OP_PING, true, "after the close", 15);
+    assert_true(ws_send_raw(silent, rtm_buf_data(&b), b.len));
+    rtm_buf_clear(&b);
+    ws_build_frame(&b, true, OP_BINARY, false, "\x91\x01", 2);
+    assert_true(ws_send_raw(broken, rtm_buf_data(&b), b.len));
+    rtm_buf_free(&b);
+    ws_expect_eof(broken, CLOSE_EOF_MS);
+    close(broken);
     finish_close(answers, 1000);
     int64_t answered_ms = wall_ms() - t0;
     if (answered_ms > CLOSE_EOF_MS)
@@ -512,6 +535,48 @@ static void expect_padded_results(int fd, const char *user)
         assert_true(bytes_eq(f.users[0], user));
         assert_int_equal(f.states[0], RTM_PEER_ONLINE_STATE_ONLINE);
     }
+}
+
+/* A CLOSE whose payload is one byte (a status needs two) is a protocol error. */
+static void test_a_close_of_one_byte_closes_with_1002(void **state)
+{
+    (void)state;
+    int fd = raw_login("rw-close-1-byte");
+    rtm_buf_t b;
+    rtm_buf_init(&b, 0);
+    ws_build_frame(&b, true, OP_CLOSE, true, "\x03", 1);
+    assert_true(ws_send_raw(fd, rtm_buf_data(&b), b.len));
+    rtm_buf_free(&b);
+    expect_closed_with(fd, 1002, "protocol error");
+}
+
+/* rtmd's own raw descriptor has a protocol name lws knows; no client may upgrade to it. */
+static void test_nobody_can_upgrade_to_rtmds_internal_protocol(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)server.port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    const char *req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: rtmd-reader\r\n\r\n";
+    assert_true(ws_send_raw(fd, req, strlen(req)));
+    char resp[512] = "";
+    size_t got = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (got < sizeof(resp) - 1 && !strstr(resp, "\r\n\r\n") && poll(&p, 1, WAIT_MS) == 1) {
+        ssize_t r = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        resp[got] = 0;
+    }
+    close(fd);
+    if (strncmp(resp, "HTTP/1.1 101", 12) == 0)
+        fail_msg("an upgrade to rtmd-reader was accepted");
 }
 
 static void test_an_unmasked_frame_closes_with_1002(void **state)
@@ -640,6 +705,8 @@ int main(void)
         cmocka_unit_test(test_a_close_is_answered_with_the_clients_status),
         cmocka_unit_test(test_rtmds_close_ends_once_answered_and_is_cut_when_not),
         cmocka_unit_test(test_an_unmasked_frame_closes_with_1002),
+        cmocka_unit_test(test_a_close_of_one_byte_closes_with_1002),
+        cmocka_unit_test(test_nobody_can_upgrade_to_rtmds_internal_protocol),
         cmocka_unit_test(test_messages_over_256_kib_close_with_1009),
         cmocka_unit_test(test_a_text_message_gets_an_error_and_the_connection_stays),
         cmocka_unit_test(test_rtmd_still_serves_after_all_this),
