@@ -28,10 +28,10 @@
 
 /* Per-connection receive buffer (allocated by lws for each connection's lifetime: keep it
  * small) and the most lws hands the kernel per send (one packed write). */
-#define RX_BUFFER_SIZE  256
-#define TX_PACKET_SIZE  16384
-#define READER_PROTOCOL "rtmd-reader" /* the raw descriptor of reader.c, not a WebSocket protocol  \
-                                       */
+#define RX_BUFFER_SIZE 256
+#define TX_PACKET_SIZE 16384
+/* The protocol of reader.c's raw descriptor: no client may upgrade to it. */
+#define READER_PROTOCOL "rtmd-reader"
 
 /* lws hands signal and log callbacks no user pointer. */
 static rtmd_server_t *the_server;

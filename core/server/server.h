@@ -40,9 +40,9 @@ typedef struct rtmd_server {
     rtm_logger_t log;
     struct lws_context *ctx;
     struct lws_vhost *vhost;
-    lws_retry_bo_t keepalive; /* all zero: lws's own pings are off (heartbeat.c instead) */
+    lws_retry_bo_t keepalive;   /* all zero: lws's own pings are off (heartbeat.c instead) */
     struct rtmd_reader *reader; /* reads plain ws:// connections (reader.c); NULL: lws does */
-    uint64_t epoch;           /* random, not 0: names this run of the server (LOGIN result) */
+    uint64_t epoch;             /* random, not 0: names this run of the server (LOGIN result) */
 
     rtm_hashmap_t users;      /* user id -> rtmd_conn_t, sessions attached or held (session.c) */
     rtmd_peers_t peers;       /* peer message routing (peer.c) */
