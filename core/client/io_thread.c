@@ -37,6 +37,7 @@
 #include <uv.h>
 
 #include "clock.h"
+#include "dlist.h"
 #include "event.h"
 #include "ws.h"
 
@@ -113,7 +114,7 @@ typedef struct rtm_conn {
     atomic_bool direct_armed; /* the server sent something since the last direct write */
     /* acks waiting (at most RTM_ACK_DELAY_MS) for other frames to go with them: G.lazy_head */
     struct rtm_conn *lazy_prev, *lazy_next;
-    bool lazy_linked;
+    bool lazy_linked; /* in that list */
 } rtm_conn_t;
 
 /* One client TLS context per distinct tls.ca_file (and one for the system store). */
@@ -146,11 +147,11 @@ static struct io {
     rtm_client_t *clients;
     /* I/O thread only */
     uv_timer_t tick_timer;
-    int64_t tick_now_ms;   /* set while a tick drains the dirty list */
-    rtm_conn_t *lazy_head; /* connections with only acks queued, written when lazy_timer fires */
+    int64_t tick_now_ms;               /* set while a tick drains the dirty list */
+    rtm_conn_t *lazy_head, *lazy_tail; /* connections with only acks queued: lazy_timer */
     uv_timer_t lazy_timer;
     int nconns;
-    rtm_conn_t *conns;
+    rtm_conn_t *conns, *conns_tail;
     bool stopping, stopped;
     int64_t stop_deadline_ms;
     ssl_ctx_entry_t *ssl_ctxs;
@@ -310,13 +311,7 @@ static void lazy_unlink(rtm_conn_t *conn)
 {
     if (!conn->lazy_linked)
         return;
-    if (conn->lazy_prev)
-        conn->lazy_prev->lazy_next = conn->lazy_next;
-    else
-        G.lazy_head = conn->lazy_next;
-    if (conn->lazy_next)
-        conn->lazy_next->lazy_prev = conn->lazy_prev;
-    conn->lazy_prev = conn->lazy_next = NULL;
+    RTM_DLIST_UNLINK(G.lazy_head, G.lazy_tail, conn, lazy_next, lazy_prev);
     conn->lazy_linked = false;
 }
 
@@ -333,12 +328,7 @@ static void conn_free(rtm_conn_t *conn)
     rtm_buf_free(&conn->farewell);
     rtm_buf_free(&conn->pend);
     pthread_mutex_destroy(&conn->wlock);
-    if (conn->prev)
-        conn->prev->next = conn->next;
-    else
-        G.conns = conn->next;
-    if (conn->next)
-        conn->next->prev = conn->prev;
+    RTM_DLIST_UNLINK(G.conns, G.conns_tail, conn, next, prev);
     free(conn);
     G.nconns--;
     maybe_stop();
@@ -1269,10 +1259,7 @@ static void conn_start(rtm_client_t *c, const rtm_url_t *url, uint64_t gen)
     uv_timer_init(&G.loop, &conn->timer);
     conn->timer.data = conn;
     conn->handles = 1;
-    conn->next = G.conns;
-    if (G.conns)
-        G.conns->prev = conn;
-    G.conns = conn;
+    RTM_DLIST_PUSH_BACK(G.conns, G.conns_tail, conn, next, prev);
     G.nconns++;
     c->conn = conn;
 
@@ -1362,11 +1349,7 @@ static void lazy_write(rtm_conn_t *conn)
     if (conn->lazy_linked)
         return;
     conn->lazy_linked = true;
-    conn->lazy_prev = NULL;
-    conn->lazy_next = G.lazy_head;
-    if (G.lazy_head)
-        G.lazy_head->lazy_prev = conn;
-    G.lazy_head = conn;
+    RTM_DLIST_PUSH_BACK(G.lazy_head, G.lazy_tail, conn, lazy_next, lazy_prev);
     if (!uv_is_active((uv_handle_t *)&G.lazy_timer))
         uv_timer_start(&G.lazy_timer, on_lazy_timer, RTM_ACK_DELAY_MS, 0);
 }
@@ -1580,7 +1563,7 @@ bool io_attach(rtm_client_t *c)
         G.started = G.start_failed = G.stop = G.stopping = G.stopped = false;
         G.async_live = false;
         G.nconns = 0;
-        G.conns = NULL;
+        G.conns = G.conns_tail = NULL;
         G.ssl_ctxs = NULL;
         if (pthread_create(&G.thread, NULL, io_main, NULL) != 0) {
             pthread_mutex_unlock(&G.life);

@@ -248,8 +248,6 @@ void rtmd_reader_ready(rtmd_server_t *srv)
         struct lws *wsi = r->batch[i].data.ptr;
         if (wsi)
             read_one(srv, r, wsi);
-        if (srv->reader != r) /* stopped from inside */
-            return;
     }
     r->n_batch = 0;
 }
