@@ -76,21 +76,59 @@ static int read_exact(int fd, uint8_t *p, size_t n, int timeout_ms)
     return 1;
 }
 
-int ws_connect(int port, const char *subprotocol)
+int ws_tcp_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+/* The upgrade request for subprotocol; its length. */
+static int upgrade_request(char *req, size_t cap, const char *subprotocol)
+{
+    return snprintf(req, cap,
+                    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n",
+                    subprotocol);
+}
+
+int ws_upgrade_status(int port, const char *subprotocol, char *resp, size_t cap)
+{
+    int fd = ws_tcp_connect(port);
+    char req[512];
+    int n = upgrade_request(req, sizeof(req), subprotocol);
+    ssize_t w = send(fd, req, (size_t)n, MSG_NOSIGNAL);
+    (void)w; /* a refused socket may already be closed: its answer still tells */
+    size_t got = 0;
+    resp[0] = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (got < cap - 1 && !strstr(resp, "\r\n\r\n") && poll(&p, 1, 5000) == 1) {
+        ssize_t r = recv(fd, resp + got, cap - 1 - got, 0);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        resp[got] = 0;
+    }
+    resp[got] = 0;
+    close(fd);
+    int status = -1;
+    if (sscanf(resp, "HTTP/1.1 %d", &status) != 1)
+        return -1;
+    return status;
+}
+
+int ws_connect(int port, const char *subprotocol)
+{
+    int fd = ws_tcp_connect(port);
     int one = 1; /* every write leaves at once, as written: tests cut frames where they choose */
     assert_int_equal(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
     char req[512];
-    int n = snprintf(req, sizeof(req),
-                     "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n",
-                     subprotocol);
+    int n = upgrade_request(req, sizeof(req), subprotocol);
     assert_int_equal(write(fd, req, (size_t)n), n);
     char resp[2048];
     size_t got = 0;

@@ -11,6 +11,12 @@
 
 #include "codec.h"
 
+/* A plain TCP connection to 127.0.0.1:port that has sent nothing yet. */
+int ws_tcp_connect(int port);
+/* Asks for a WebSocket upgrade to subprotocol on a new connection, reads the answer's head (and
+ * what follows of it within the read) into resp and closes; the HTTP status, or -1 when the
+ * server closed or said nothing within 5 s. */
+int ws_upgrade_status(int port, const char *subprotocol, char *resp, size_t cap);
 /* Connects to 127.0.0.1:port (TCP_NODELAY: each write goes out at once, as written) and
  * upgrades with the given subprotocol. */
 int ws_connect(int port, const char *subprotocol);

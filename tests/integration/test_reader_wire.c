@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include "codec.h"
 #include "harness.h"
@@ -554,28 +550,8 @@ static void test_a_close_of_one_byte_closes_with_1002(void **state)
 static void test_nobody_can_upgrade_to_rtmds_internal_protocol(void **state)
 {
     (void)state;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)server.port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    const char *req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: rtmd-reader\r\n\r\n";
-    assert_true(ws_send_raw(fd, req, strlen(req)));
-    char resp[512] = "";
-    size_t got = 0;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    while (got < sizeof(resp) - 1 && !strstr(resp, "\r\n\r\n") && poll(&p, 1, WAIT_MS) == 1) {
-        ssize_t r = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        resp[got] = 0;
-    }
-    close(fd);
-    if (strncmp(resp, "HTTP/1.1 101", 12) == 0)
+    char resp[512];
+    if (ws_upgrade_status(server.port, "rtmd-reader", resp, sizeof(resp)) == 101)
         fail_msg("an upgrade to rtmd-reader was accepted");
 }
 

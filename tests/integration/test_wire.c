@@ -171,49 +171,6 @@ static void test_random_input_never_brings_the_server_down(void **state)
     rtm_client_free(c);
 }
 
-/* A plain TCP connection to 127.0.0.1:port that sends nothing. */
-static int tcp_connect(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    return fd;
-}
-
-/* Asks for a WebSocket upgrade to rtm.1 on a new connection and reads the answer's head (and
- * what follows of it within the read) into resp; the HTTP status, or -1 when the server closed
- * or said nothing within 5 s. */
-static int upgrade_status(int port, char *resp, size_t cap)
-{
-    int fd = tcp_connect(port);
-    char req[512];
-    int n = snprintf(req, sizeof(req),
-                     "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n",
-                     RTM_PROTOCOL_NAME);
-    ssize_t w = send(fd, req, (size_t)n, MSG_NOSIGNAL);
-    (void)w; /* a refused socket may already be closed: its answer still tells */
-    size_t got = 0;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    while (got < cap - 1 && !strstr(resp, "\r\n\r\n") && poll(&p, 1, 5000) == 1) {
-        ssize_t r = recv(fd, resp + got, cap - 1 - got, 0);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-        resp[got] = 0;
-    }
-    resp[got] = 0;
-    close(fd);
-    int status = -1;
-    if (sscanf(resp, "HTTP/1.1 %d", &status) != 1)
-        return -1;
-    return status;
-}
-
 /* An upgrade to rtm.1 succeeds (101) within 5 s: a place the server freed is seen. */
 static void expect_upgrade_soon(int port)
 {
@@ -221,7 +178,7 @@ static void expect_upgrade_soon(int port)
     int status = -1;
     for (int i = 0; i < 100 && status != 101; i++) {
         resp[0] = 0;
-        status = upgrade_status(port, resp, sizeof(resp));
+        status = ws_upgrade_status(port, RTM_PROTOCOL_NAME, resp, sizeof(resp));
         if (status != 101)
             usleep(50 * 1000);
     }
@@ -237,7 +194,7 @@ static void test_connections_over_the_limit_are_refused_at_accept(void **state)
     /* Two WebSocket connections take the two places: a third socket is answered 503. */
     int a = ws_connect(d.port, RTM_PROTOCOL_NAME), b = ws_connect(d.port, RTM_PROTOCOL_NAME);
     char resp[1024] = "";
-    assert_int_equal(upgrade_status(d.port, resp, sizeof(resp)), 503);
+    assert_int_equal(ws_upgrade_status(d.port, RTM_PROTOCOL_NAME, resp, sizeof(resp)), 503);
     assert_non_null(strstr(resp, "too many connections"));
     /* Once one of them goes, its place is free again. */
     close(a);
@@ -248,9 +205,9 @@ static void test_connections_over_the_limit_are_refused_at_accept(void **state)
     enum { SILENT = 2 + 64 + 8 };
     int silent[SILENT];
     for (int i = 0; i < SILENT; i++)
-        silent[i] = tcp_connect(d.port);
+        silent[i] = ws_tcp_connect(d.port);
     resp[0] = 0;
-    assert_int_equal(upgrade_status(d.port, resp, sizeof(resp)), 503);
+    assert_int_equal(ws_upgrade_status(d.port, RTM_PROTOCOL_NAME, resp, sizeof(resp)), 503);
     for (int i = 0; i < SILENT; i++)
         close(silent[i]);
     expect_upgrade_soon(d.port);
