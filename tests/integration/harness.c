@@ -307,3 +307,17 @@ void expect_state(rtm_client_t *c, rtm_connection_state_t state,
                  rtm_event_connection_reason(e), state, reason);
     rtm_event_free(e);
 }
+
+bool read_http_head(int fd, char *buf, size_t cap)
+{
+    size_t got = 0;
+    buf[0] = '\0';
+    while (got + 1 < cap && !strstr(buf, "\r\n\r\n")) {
+        ssize_t n = read(fd, buf + got, cap - 1 - got);
+        if (n <= 0)
+            return false;
+        got += (size_t)n;
+        buf[got] = '\0';
+    }
+    return true;
+}

@@ -73,4 +73,8 @@ int64_t now_ms(void);
 /* Milliseconds since the epoch (to compare with times the server states, such as token ends). */
 int64_t wall_ms(void);
 
+/* Reads an HTTP head (through its empty line, or until buf is full) from fd into buf,
+ * NUL-terminated, for scripted servers; false when the peer closed before it was complete. */
+bool read_http_head(int fd, char *buf, size_t cap);
+
 #endif

@@ -58,15 +58,9 @@ static void *serve(void *arg)
     int fd = accept(s->listen_fd, NULL, NULL);
     if (fd < 0)
         return NULL;
-    size_t got = 0;
-    while (got + 1 < sizeof(s->request) && !strstr(s->request, "\r\n\r\n")) {
-        ssize_t n = read(fd, s->request + got, sizeof(s->request) - 1 - got);
-        if (n <= 0) {
-            close(fd);
-            return NULL;
-        }
-        got += (size_t)n;
-        s->request[got] = '\0';
+    if (!read_http_head(fd, s->request, sizeof(s->request))) {
+        close(fd);
+        return NULL;
     }
     char key[64] = "";
     const char *k = strstr(s->request, "Sec-WebSocket-Key: ");
